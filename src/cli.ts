@@ -1,0 +1,119 @@
+import { Command, CommanderError, Option } from 'commander';
+import type { GlobalOptions } from './commands/common.js';
+import { ExitError, RuntimeError, UsageError } from './errors.js';
+import { JOB_TYPES } from './stages/index.js';
+import { packageVersion } from './paths.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const globals = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions;
+
+/** One commander table declares every command; each command's module is loaded only when it runs. */
+export function buildProgram(): Command {
+  const program = new Command('lost-archives')
+    .description('Turn a topic into a narrated documentary video and publish it, through a Postgres jobs table.')
+    .version(packageVersion, '-V, --version')
+    .option('-c, --config <path>', 'config file (default: lost-archives.config.ts or .lost-archivesrc* in the current folder)')
+    .option('--verbose', 'debug logging and stack traces')
+    .option('--log-json', 'log lines as JSON (for workers under a log collector)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ lost-archives run "The Library of Alexandria"          make one video here, with live progress
+  $ lost-archives create "The Voynich Manuscript" --json   enqueue for the workers
+  $ lost-archives run-worker --type render_video -n 2      a render worker, two jobs at a time
+  $ lost-archives run-worker --once                        cron: work through what is queued, then exit
+  $ lost-archives status                                   recent stories
+  $ lost-archives retry 3f2a9c1e --from render_video       redo a story from its render
+
+Environment: DATABASE_URL (PostgreSQL; absent: embedded database in ./.lost-archives).
+Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
+    );
+
+  program
+    .command('create')
+    .description('enqueue a new story and print its id')
+    .argument('<topic>', 'subject of the documentary (1-500 characters)')
+    .option('-l, --language <code>', 'language of script and narration, e.g. en-US, es-ES (default: config language)')
+    .option('--json', 'print {"story_id", "status"}')
+    .action(async (topic: string, opts, cmd: Command) => (await import('./commands/create.js')).create(globals(cmd), topic, opts));
+
+  program
+    .command('run')
+    .description('drive one story through every stage in this process, with live progress')
+    .argument('[topic]', 'subject of a new story')
+    .option('-s, --story <id>', 'resume an existing story instead of creating one')
+    .option('-l, --language <code>', 'language of a new story (default: config language)')
+    .option('--json', 'print the finished story as JSON instead of progress')
+    .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/run.js')).run(globals(cmd), topic, opts));
+
+  program
+    .command('run-worker')
+    .description('poll the jobs table and run stages until stopped (SIGTERM/SIGINT: finish or hand back, exit 0)')
+    .addOption(new Option('-t, --type <type>', `job type to work on, repeatable (default: all): ${JOB_TYPES.join(', ')}`).argParser(collect).default([], 'all'))
+    .option('-n, --concurrency <n>', 'jobs at a time', '1')
+    .option('--once', 'work through what is claimable now, then exit (for cron)')
+    .option('--name <name>', 'worker name shown in status (default: host-pid)')
+    .option('--json', 'print a summary of the jobs handled when the worker stops')
+    .action(async (opts, cmd: Command) => (await import('./commands/run-worker.js')).runWorkerCommand(globals(cmd), opts));
+
+  program
+    .command('status')
+    .description('table of recent stories, or one story’s stages, jobs, scenes and assets')
+    .argument('[id]', 'story id or unique prefix')
+    .option('--limit <n>', 'stories per page', '20')
+    .option('--offset <n>', 'stories to skip', '0')
+    .option('--json', 'print JSON (the story as stored with scenes, jobs and assets; or {stories, total, limit, offset})')
+    .option('-w, --watch', 'refresh every 2 seconds')
+    .action(async (id: string | undefined, opts, cmd: Command) => (await import('./commands/status.js')).status(globals(cmd), id, opts));
+
+  program
+    .command('retry')
+    .description('resume a failed story at its failed stage, or redo it from a stage')
+    .argument('<id>', 'story id or unique prefix')
+    .option('--from <stage>', `redo from this stage, clearing what it and later stages made: ${JOB_TYPES.join(', ')}`)
+    .option('--json', 'print {"story_id", "status", "stage"}')
+    .action(async (id: string, opts, cmd: Command) => (await import('./commands/retry.js')).retry(globals(cmd), id, opts));
+
+  program
+    .command('doctor')
+    .description('check ffmpeg, espeak-ng, fonts, database and storage for the configured pipeline')
+    .option('--json', 'print the checks as JSON')
+    .action(async (opts, cmd: Command) => (await import('./commands/doctor.js')).doctor(globals(cmd), opts));
+
+  const db = program.command('db').description('database maintenance');
+  db.command('migrate')
+    .description('apply the SQL migrations in supabase/migrations (safe to re-run, and from several processes)')
+    .option('--json', 'print what was applied as JSON')
+    .action(async (opts, cmd: Command) => (await import('./commands/db-migrate.js')).dbMigrate(globals(cmd), opts));
+
+  for (const cmd of [program, ...program.commands, ...db.commands]) cmd.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 runtime failure, 2 usage or configuration error. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    return report(err, argv.includes('--verbose') || !!process.env.DEBUG);
+  }
+}
+
+function report(err: unknown, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+  }
+  if (err instanceof ExitError) return err.exitCode;
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message}\n`);
+  if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  if (err instanceof UsageError) return 2;
+  if (err instanceof RuntimeError) return 1;
+  if (!verbose) process.stderr.write('(run with --verbose for details)\n');
+  return 1;
+}

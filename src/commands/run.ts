@@ -1,0 +1,43 @@
+import { RuntimeError, UsageError } from '../errors.js';
+import { defaultWorkerName } from '../queue/worker.js';
+import { buildStoryRun } from '../run-story.js';
+import { PIPELINE } from '../stages/index.js';
+import { createStory, resolveStory } from '../stories.js';
+import { getStoryDetail } from '../db/stories.js';
+import { type GlobalOptions, printJson, stopSignal, withServices } from './common.js';
+
+export interface RunOptions {
+  story?: string;
+  language?: string;
+  json?: boolean;
+}
+
+/** `run "topic"` or `run --story ID`: drive one story end to end in this process. */
+export async function run(g: GlobalOptions, topic: string | undefined, opts: RunOptions): Promise<void> {
+  if (topic && opts.story) throw new UsageError('give either a topic or --story ID, not both');
+  if (!topic && !opts.story) throw new UsageError('give a topic (`lost-archives run "The Library of Alexandria"`) or --story ID');
+  await withServices(g, { logLevel: 'warn', announce: !opts.json }, async (s) => {
+    const story = opts.story
+      ? await resolveStory(s.db, opts.story)
+      : await createStory(s, PIPELINE, { topic: topic!, language: opts.language ?? s.config.language });
+    if (!opts.json) process.stdout.write(`story ${story.id}: ${story.topic}\n`);
+    const stop = stopSignal();
+    const renderer = opts.json ? 'silent' : process.stdout.isTTY && !process.env.CI ? 'default' : 'simple';
+    const tasks = buildStoryRun(s, PIPELINE, story.id, { worker: `run-${defaultWorkerName()}`, stop, renderer });
+    let failure: unknown = null;
+    try {
+      await tasks.run();
+    } catch (err) {
+      failure = err;
+    }
+    const detail = await getStoryDetail(s.db, story.id);
+    if (opts.json) printJson(detail);
+    if (stop.aborted) throw new RuntimeError(`interrupted; resume with \`lost-archives run --story ${story.id}\``);
+    if (failure) throw failure instanceof RuntimeError ? failure : new RuntimeError((failure as Error).message);
+    if (!opts.json && detail) {
+      const video = detail.assets.find((a) => a.kind === 'video');
+      process.stdout.write(`published: ${detail.youtube_url ?? `${s.config.publishDir}/${detail.id}/video.mp4`}\n`);
+      if (video) process.stdout.write(`video asset: ${video.url}\n`);
+    }
+  });
+}

@@ -1,0 +1,111 @@
+import Table from 'cli-table3';
+import { type StoryDetail, getStoryDetail, listStories } from '../db/stories.js';
+import { UsageError } from '../errors.js';
+import { PIPELINE, progressIndex } from '../stages/index.js';
+import type { Services } from '../stages/types.js';
+import { resolveStory } from '../stories.js';
+import type { Story } from '../types.js';
+import { type GlobalOptions, stopSignal, withServices } from './common.js';
+
+export interface StatusOptions {
+  limit?: string;
+  offset?: string;
+  json?: boolean;
+  watch?: boolean;
+}
+
+function age(d: Date): string {
+  const s = Math.max(0, Math.round((Date.now() - d.getTime()) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+const cut = (s: string | null | undefined, n: number) => (!s ? '' : s.length > n ? s.slice(0, n - 1) + '…' : s);
+
+function currentStage(story: Story): string {
+  const i = progressIndex(PIPELINE, story.status);
+  if (story.status === 'pending') return `${PIPELINE[0].type} (queued)`;
+  return i >= 0 && i < PIPELINE.length ? PIPELINE[i].type : '-';
+}
+
+function listView(stories: Story[], total: number, limit: number, offset: number): string {
+  if (!stories.length) return total ? `no stories at offset ${offset} (${total} in all)\n` : 'no stories yet: `lost-archives create "topic"` adds one\n';
+  const t = new Table({ head: ['id', 'topic', 'status', 'stage', 'age', 'error'], style: { head: [], border: [] } });
+  for (const s of stories) {
+    t.push([s.id.slice(0, 8), cut(s.topic, 40), s.status, s.status === 'failed' || s.status === 'published' ? '-' : currentStage(s), age(s.created_at), cut(s.error_message, 50)]);
+  }
+  return `${t.toString()}\n${offset + 1}-${offset + stories.length} of ${total}\n`;
+}
+
+function secs(a: Date | null, b: Date | null): string {
+  return a && b ? `${((b.getTime() - a.getTime()) / 1000).toFixed(1)}s` : '';
+}
+
+function detailView(d: StoryDetail): string {
+  const out: string[] = [];
+  out.push(`story    ${d.id}`, `topic    ${d.topic}`, `language ${d.language}`, `status   ${d.status}${d.script_source?.provider === 'preview' ? ' (preview script)' : ''}`);
+  if (d.error_message) out.push(`error    ${d.error_message}`);
+  if (d.metadata) out.push(`title    ${d.metadata.title}`);
+  if (d.youtube_url) out.push(`youtube  ${d.youtube_url}`);
+  out.push(`created  ${d.created_at.toISOString()} (${age(d.created_at)} ago)`, '');
+  const stages = new Table({ head: ['stage', 'state', 'attempts', 'worker', 'took', 'error'], style: { head: [], border: [] } });
+  for (const stage of PIPELINE) {
+    const jobs = d.jobs.filter((j) => j.type === stage.type);
+    const j = jobs.at(-1);
+    stages.push([stage.type, j?.status ?? '-', j ? `${j.attempts}/${j.max_attempts}` : '', j?.locked_by ?? '', j ? secs(j.started_at, j.finished_at) : '', cut(j?.last_error, 50)]);
+  }
+  out.push(stages.toString());
+  if (d.scenes.length) {
+    const t = new Table({ head: ['scene', 'title', 'still', 'narration', 'words'], style: { head: [], border: [] } });
+    for (const s of d.scenes) {
+      t.push([s.position, cut(s.title, 30), s.image_url ? 'yes' : '-', s.duration_seconds != null ? `${s.duration_seconds.toFixed(1)}s` : '-', s.text_content.split(/\s+/).length]);
+    }
+    out.push('', t.toString());
+  }
+  if (d.assets.length) {
+    const t = new Table({ head: ['asset', 'size', 'location'], style: { head: [], border: [] } });
+    for (const a of d.assets) t.push([a.kind, `${(a.bytes / 1024).toFixed(0)} KiB`, a.url]);
+    out.push('', t.toString());
+  }
+  if (d.jobs.length > PIPELINE.length) out.push('', `${d.jobs.length} jobs in all (\`status ${d.id.slice(0, 8)} --json\` lists them)`);
+  return out.join('\n') + '\n';
+}
+
+function parseCount(v: string | undefined, name: string, dflt: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${name} must be a whole number from 0 to ${max}`);
+  return n;
+}
+
+async function render(s: Services, id: string | undefined, limit: number, offset: number, json: boolean): Promise<string> {
+  if (id) {
+    const story = await resolveStory(s.db, id);
+    const d = (await getStoryDetail(s.db, story.id))!;
+    return json ? JSON.stringify(d, null, 2) + '\n' : detailView(d);
+  }
+  const { stories, total } = await listStories(s.db, limit, offset);
+  return json ? JSON.stringify({ stories, total, limit, offset }, null, 2) + '\n' : listView(stories, total, limit, offset);
+}
+
+/** `status [ID]`: the story table, or one story's stages, scenes, jobs and assets. */
+export async function status(g: GlobalOptions, id: string | undefined, opts: StatusOptions): Promise<void> {
+  const limit = parseCount(opts.limit, '--limit', 20, 1000);
+  const offset = parseCount(opts.offset, '--offset', 0, 1_000_000);
+  await withServices(g, { logLevel: 'warn' }, async (s) => {
+    if (!opts.watch) {
+      process.stdout.write(await render(s, id, limit, offset, !!opts.json));
+      return;
+    }
+    if (opts.json) throw new UsageError('--watch and --json do not go together; poll `status --json` from your script instead');
+    const stop = stopSignal();
+    while (!stop.aborted) {
+      const view = await render(s, id, limit, offset, false);
+      process.stdout.write(`\x1b[2J\x1b[H${new Date().toLocaleTimeString()}  (Ctrl-C to stop)\n\n${view}`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  });
+}
+

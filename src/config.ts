@@ -1,0 +1,149 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cosmiconfig } from 'cosmiconfig';
+import { createJiti } from 'jiti';
+import { z } from 'zod';
+import { UsageError } from './errors.js';
+
+const queueSchema = z.strictObject({
+  /** How many times a job may be claimed before it fails for good. Default 3. */
+  maxAttempts: z.number().int().min(1).max(100).default(3),
+  /** How long a claimed job stays owned without a heartbeat, in seconds. Default 120. */
+  leaseSeconds: z.number().min(1).max(86_400).default(120),
+  /** Idle workers poll this often (with ±25% jitter) when no NOTIFY arrives, in seconds. Default 2. */
+  pollSeconds: z.number().min(0.05).max(3600).default(2),
+  /** On SIGTERM/SIGINT a worker lets its jobs finish for this long before handing them back. Default 30. */
+  graceSeconds: z.number().min(0).max(3600).default(30),
+  /** First retry delay in seconds; doubles each attempt, with jitter. Default 5. */
+  backoffBaseSeconds: z.number().min(0).max(86_400).default(5),
+  /** Longest retry delay in seconds. Default 600. */
+  backoffMaxSeconds: z.number().min(0).max(86_400).default(600),
+});
+
+const configSchema = z.strictObject({
+  /** Folder for the embedded database and local storage. Default `.lost-archives` (relative to the config file or cwd). */
+  dataDir: z.string().min(1).default('.lost-archives'),
+  database: z
+    .strictObject({
+      /** PostgreSQL 14+ connection string. Absent: the embedded PGlite database. `DATABASE_URL` wins. */
+      url: z.string().min(1).optional(),
+      /** Connections per process. Default 5. */
+      poolSize: z.number().int().min(2).max(100).default(5),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      /** `local`: files under `<dataDir>/storage`. */
+      kind: z.literal('local').default('local'),
+    })
+    .prefault({}),
+  providers: z
+    .strictObject({
+      /** Script and metadata writer. `preview`: deterministic offline writer. */
+      text: z.literal('preview').default('preview'),
+      /** Scene stills. `preview`: archival-look stills drawn locally with ffmpeg. */
+      image: z.literal('preview').default('preview'),
+      /** Narration. `espeak`: espeak-ng, sentence by sentence. */
+      speech: z.literal('espeak').default('espeak'),
+      /** Where finished videos go. `folder`: `<publishDir>/<story-id>/`. */
+      publish: z.literal('folder').default('folder'),
+    })
+    .prefault({}),
+  /** Folder the `folder` publisher writes to. Default `published`. */
+  publishDir: z.string().min(1).default('published'),
+  /** Default language of new stories. Default `en-US`. */
+  language: z.string().default('en-US'),
+  video: z
+    .strictObject({
+      /** Frame width in pixels. Default 1920 (use 1080 with height 1920 for Shorts). */
+      width: z.number().int().min(64).max(7680).default(1920),
+      /** Frame height in pixels. Default 1080. */
+      height: z.number().int().min(64).max(7680).default(1080),
+      /** Frames per second. Default 30. */
+      fps: z.number().int().min(1).max(120).default(30),
+      /** `burn`: subtitles drawn into the picture (and an SRT delivered); `none`: SRT only. Default `burn`. */
+      subtitles: z.enum(['burn', 'none']).default('burn'),
+      /** Crossfade between scenes, in seconds. Default 0.5. */
+      transitionSeconds: z.number().min(0).max(5).default(0.5),
+      /** x264 preset. Default `veryfast`. */
+      preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
+    })
+    .prefault({}),
+  /** How many scenes a stage works on at once. Default 4. */
+  sceneConcurrency: z.number().int().min(1).max(64).default(4),
+  queue: queueSchema.prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type UserConfig = z.input<typeof configSchema>;
+export type LoadedConfig = Config & { /** where the config came from, or null for defaults */ source: string | null; baseDir: string };
+
+/** Types a config file: `export default defineConfig({ ... })`. */
+export function defineConfig(config: UserConfig): UserConfig {
+  return config;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function loadTs(filepath: string): Promise<unknown> {
+  // Config files import `defineConfig` from 'lost-archives'; resolve it to this very package.
+  const jiti = createJiti(import.meta.url, {
+    alias: { 'lost-archives': path.join(here, 'index.js') },
+    moduleCache: false,
+    fsCache: false,
+  });
+  return jiti.import(filepath, { default: true });
+}
+
+const explorer = () =>
+  cosmiconfig('lost-archives', {
+    searchStrategy: 'none',
+    loaders: { '.ts': loadTs, '.mts': loadTs, '.cts': loadTs },
+  });
+
+/** Formats every problem zod found, naming the key and what it expects. */
+export function formatIssues(issues: z.core.$ZodIssue[], where: string): string {
+  const lines = issues.map((i) => {
+    const key = i.path.length ? i.path.join('.') : '(top level)';
+    return `  - ${key}: ${i.message}`;
+  });
+  return `invalid configuration in ${where}:\n${lines.join('\n')}`;
+}
+
+export function parseConfig(raw: unknown, where: string): Config {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) throw new UsageError(formatIssues(result.error.issues, where));
+  return result.data;
+}
+
+/**
+ * Finds and validates the configuration: `--config PATH`, or cosmiconfig's usual places in `cwd`
+ * (`lost-archives.config.ts`, `.lost-archivesrc.json`, the `lost-archives` key of package.json, ...).
+ * Environment: `DATABASE_URL` overrides `database.url`.
+ */
+export async function loadConfig(opts: { cwd?: string; configPath?: string; env?: NodeJS.ProcessEnv } = {}): Promise<LoadedConfig> {
+  const cwd = opts.cwd ?? process.cwd();
+  const env = opts.env ?? process.env;
+  let raw: unknown = {};
+  let source: string | null = null;
+  try {
+    const found = opts.configPath
+      ? await explorer().load(path.resolve(cwd, opts.configPath))
+      : await explorer().search(cwd);
+    if (found && !found.isEmpty) {
+      raw = found.config;
+      source = found.filepath;
+    } else if (found) source = found.filepath;
+  } catch (err) {
+    const where = opts.configPath ?? 'the configuration file';
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new UsageError(`config file not found: ${where}`);
+    throw new UsageError(`cannot read ${where}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const config = parseConfig(raw, source ?? 'defaults');
+  if (env.DATABASE_URL) config.database.url = env.DATABASE_URL;
+  const baseDir = source ? path.dirname(source) : cwd;
+  config.dataDir = path.resolve(baseDir, config.dataDir);
+  config.publishDir = path.resolve(baseDir, config.publishDir);
+  return { ...config, source, baseDir };
+}

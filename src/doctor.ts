@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LoadedConfig } from './config.js';
+import { openDb } from './db/index.js';
+import { pendingMigrations } from './db/migrate.js';
+import { errorMessage } from './errors.js';
+import { LANGUAGES } from './languages.js';
+import type { Logger } from './log.js';
+import { binaryVersion, ffmpegBinary, ffprobeBinary } from './media/ffmpeg.js';
+import { FONT_SERIF, fontsInstalled } from './media/fonts.js';
+import { ESPEAK_INSTALL_HINT } from './providers/speech/espeak.js';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** what to do when not ok */
+  fix?: string;
+}
+
+/** Checks what the configured pipeline needs on this machine: binaries, fonts, database, storage. */
+export async function runChecks(config: LoadedConfig, logger: Logger): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (c: Check) => checks.push(c);
+  add({ name: 'config', ok: true, detail: config.source ?? 'defaults (no config file found)' });
+  const major = Number(process.versions.node.split('.')[0]);
+  add({ name: 'node', ok: major >= 20, detail: process.version, fix: 'install Node.js 20 or newer' });
+
+  for (const [name, bin] of [['ffmpeg', ffmpegBinary()], ['ffprobe', ffprobeBinary()]] as const) {
+    const v = await binaryVersion(bin);
+    add({ name, ok: !!v, detail: v ?? 'not found', fix: 'install ffmpeg (Debian/Ubuntu: `sudo apt-get install ffmpeg`) or set FFMPEG_PATH/FFPROBE_PATH' });
+  }
+  if (config.providers.speech === 'espeak') {
+    const v = await binaryVersion('espeak-ng', ['--version']);
+    add({ name: 'espeak-ng', ok: !!v, detail: v ?? 'not found', fix: ESPEAK_INSTALL_HINT });
+    const voice = LANGUAGES[config.language]?.espeakVoice;
+    add({ name: 'default language', ok: !!voice, detail: voice ? `${config.language} (espeak voice ${voice})` : `${config.language} has no voice`, fix: `set language to one of ${Object.keys(LANGUAGES).join(', ')}` });
+  }
+  add({ name: 'fonts', ok: fontsInstalled(), detail: fontsInstalled() ? FONT_SERIF : 'DejaVu fonts not found', fix: 'install fonts-dejavu-core, or set LOST_ARCHIVES_FONT and LOST_ARCHIVES_FONT_BOLD to .ttf files' });
+
+  try {
+    const db = await openDb({ url: config.database.url, dataDir: config.dataDir, poolSize: 2, logger }, { check: false });
+    try {
+      const pending = await pendingMigrations(db);
+      add({ name: 'database', ok: true, detail: db.description });
+      add({ name: 'migrations', ok: pending.length === 0, detail: pending.length ? `${pending.length} pending` : 'up to date', fix: 'run `lost-archives db migrate`' });
+    } finally {
+      await db.close();
+    }
+  } catch (err) {
+    add({ name: 'database', ok: false, detail: errorMessage(err), fix: config.database.url ? 'check DATABASE_URL and that PostgreSQL is running' : 'check the data folder' });
+  }
+
+  const storageRoot = path.join(config.dataDir, 'storage');
+  try {
+    fs.mkdirSync(storageRoot, { recursive: true });
+    fs.accessSync(storageRoot, fs.constants.W_OK);
+    const shared = config.database.url ? ' (local to this machine: workers on other machines cannot read it)' : '';
+    add({ name: 'storage', ok: true, detail: `local folder ${storageRoot}${shared}` });
+  } catch (err) {
+    add({ name: 'storage', ok: false, detail: errorMessage(err), fix: `make ${storageRoot} writable or set dataDir` });
+  }
+  add({ name: 'providers', ok: true, detail: Object.entries(config.providers).map(([k, v]) => `${k}=${v}`).join(' ') });
+  return checks;
+}

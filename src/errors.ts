@@ -1,0 +1,83 @@
+/**
+ * Errors with a kind. The kind decides the exit code of a command and whether the queue retries a job.
+ * Messages say what happened, to what, and what to do.
+ */
+
+/** Bad flags, arguments or config: exit code 2, never retried. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A runtime problem the operator must fix (database unreachable, story failed): exit code 1. */
+export class RuntimeError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RuntimeError';
+  }
+}
+
+/** A job failure that cannot heal by waiting (bad input, content refused, missing credentials). */
+export class PermanentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+/** A job failure worth retrying later; `retryAfterSeconds` overrides the queue's backoff when known. */
+export class RetryableError extends Error {
+  constructor(message: string, readonly retryAfterSeconds?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RetryableError';
+  }
+}
+
+/** Raised inside a stage when this worker no longer owns its job: it must stop without writing results. */
+export class LeaseLostError extends Error {
+  constructor(jobId: string) {
+    super(`lost the lease on job ${jobId}: another worker owns it now`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** The worker is shutting down and hands its job back to the queue. */
+export class ShutdownError extends Error {
+  constructor() {
+    super('worker is shutting down');
+    this.name = 'ShutdownError';
+  }
+}
+
+export function isPermanent(err: unknown): boolean {
+  return err instanceof PermanentError || err instanceof UsageError;
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** Connection-class failures of PostgreSQL or the network: worth retrying the same statement. */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  const code = e.code ?? '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
+  // 08xxx connection exceptions, 57P01-57P03 admin shutdown / crash / cannot connect now
+  if (/^08/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+  const msg = e.message ?? '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|Connection closed/i.test(msg);
+}
+
+/** Already reported to the operator: just exit with this code. */
+export class ExitError extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'ExitError';
+  }
+}

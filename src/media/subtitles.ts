@@ -1,0 +1,118 @@
+import { wrapText } from '../text.js';
+import type { SentenceTiming } from '../types.js';
+import type { Timeline } from './timeline.js';
+
+/** Subtitle cues, SRT and ASS: pure functions, data in, text out. */
+
+export interface Cue {
+  start: number;
+  end: number;
+  /** lines of text, at most two */
+  lines: string[];
+}
+
+const MAX_LINE = 42;
+
+/** One or more cues per sentence: sentences longer than two lines are split, time shared by length. */
+export function buildCues(scenes: { timings: SentenceTiming[] }[], timeline: Timeline): Cue[] {
+  const cues: Cue[] = [];
+  scenes.forEach((scene, i) => {
+    const offset = timeline.scenes[i].narrationStart;
+    for (const t of scene.timings) {
+      const lines = wrapText(t.text, MAX_LINE);
+      const chunks: string[][] = [];
+      for (let k = 0; k < lines.length; k += 2) chunks.push(lines.slice(k, k + 2));
+      const totalChars = chunks.reduce((n, c) => n + c.join(' ').length, 0) || 1;
+      let at = offset + t.start;
+      const span = t.end - t.start;
+      for (const chunk of chunks) {
+        const len = (span * chunk.join(' ').length) / totalChars;
+        cues.push({ start: at, end: at + len, lines: chunk });
+        at += len;
+      }
+    }
+  });
+  return cues;
+}
+
+function clock(seconds: number, sep: ',' | '.', digits: 2 | 3): string {
+  const unit = digits === 3 ? 1000 : 100;
+  const total = Math.round(seconds * unit);
+  const frac = total % unit;
+  const s = Math.floor(total / unit);
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = s % 60;
+  const h = digits === 3 ? String(hh).padStart(2, '0') : String(hh);
+  return `${h}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}${sep}${String(frac).padStart(digits, '0')}`;
+}
+
+export function toSrt(cues: Cue[]): string {
+  return cues
+    .map((c, i) => `${i + 1}\n${clock(c.start, ',', 3)} --> ${clock(c.end, ',', 3)}\n${c.lines.join('\n')}\n`)
+    .join('\n');
+}
+
+/** Parses SRT back into cues (used to check what was delivered). */
+export function parseSrt(text: string): Cue[] {
+  const t = (s: string) => {
+    const [h, m, rest] = s.split(':');
+    const [sec, ms] = rest.split(',');
+    return Number(h) * 3600 + Number(m) * 60 + Number(sec) + Number(ms) / 1000;
+  };
+  return text
+    .trim()
+    .split(/\n\s*\n/)
+    .map((block) => block.split('\n'))
+    .filter((l) => l.length >= 3)
+    .map(([, times, ...lines]) => {
+      const [a, b] = times.split(' --> ');
+      return { start: t(a.trim()), end: t(b.trim()), lines };
+    });
+}
+
+/** Escapes text for an ASS Dialogue line: braces and backslashes would start override codes. */
+export function escapeAss(text: string): string {
+  return text.replace(/\\/g, '\\\u2060').replace(/\{/g, '\\{').replace(/\}/g, '\\}').replace(/\r?\n/g, ' ');
+}
+
+export interface AssStyle {
+  width: number;
+  height: number;
+  font: string;
+  /** font size as a fraction of the frame height */
+  size: number;
+}
+
+export function toAss(cues: Cue[], style: AssStyle): string {
+  const fontSize = Math.round(style.height * style.size);
+  const margin = Math.round(style.height * 0.06);
+  const head = [
+    '[Script Info]',
+    'ScriptType: v4.00+',
+    `PlayResX: ${style.width}`,
+    `PlayResY: ${style.height}`,
+    'WrapStyle: 2',
+    'ScaledBorderAndShadow: yes',
+    '',
+    '[V4+ Styles]',
+    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+    `Style: Default,${style.font},${fontSize},&H00F2F2F2,&H000000FF,&H00101010,&H80000000,0,0,0,0,100,100,0,0,1,${Math.max(1, Math.round(fontSize / 14))},${Math.max(1, Math.round(fontSize / 20))},2,${margin},${margin},${margin},1`,
+    '',
+    '[Events]',
+    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+  ];
+  const events = cues.map(
+    (c) => `Dialogue: 0,${clock(c.start, '.', 2)},${clock(c.end, '.', 2)},Default,,0,0,0,,${c.lines.map(escapeAss).join('\\N')}`,
+  );
+  return [...head, ...events, ''].join('\n');
+}
+
+/**
+ * Escapes a value (a file path) for use as a filter option inside a -filter_complex graph: first for
+ * the option parser (`\ ' :`), then for the graph parser (`\ ' [ ] , ;`).
+ */
+export function escapeFilterValue(value: string): string {
+  const level1 = value.replace(/[\\':]/g, (c) => '\\' + c);
+  return level1.replace(/[\\'[\],;]/g, (c) => '\\' + c);
+}

@@ -1,0 +1,20 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Publisher } from '../types.js';
+
+/** Publishes to a folder: `<dir>/<story-id>/` gets video.mp4, thumbnail.jpg, captions.srt, metadata.json. */
+export function folderPublisher(dir: string): Publisher {
+  return {
+    name: 'folder',
+    async publish({ story, metadata, files }) {
+      const dest = path.join(dir, story.id);
+      await fs.promises.mkdir(dest, { recursive: true });
+      await fs.promises.copyFile(files.video, path.join(dest, 'video.mp4'));
+      await fs.promises.copyFile(files.thumbnail, path.join(dest, 'thumbnail.jpg'));
+      await fs.promises.copyFile(files.srt, path.join(dest, 'captions.srt'));
+      const doc = { story_id: story.id, topic: story.topic, language: story.language, ...metadata };
+      await fs.promises.writeFile(path.join(dest, 'metadata.json'), JSON.stringify(doc, null, 2) + '\n');
+      return { videoId: null, url: null };
+    },
+  };
+}

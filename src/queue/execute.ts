@@ -1,0 +1,135 @@
+import { LeaseLostError, RetryableError, ShutdownError, errorMessage, isConnectionError, isPermanent } from '../errors.js';
+import type { Logger } from '../log.js';
+import { getStory } from '../db/stories.js';
+import type { Pipeline } from '../stages/index.js';
+import { nextAfter } from '../stages/index.js';
+import type { Services } from '../stages/types.js';
+import type { Job } from '../types.js';
+import * as q from './jobs.js';
+
+export type JobOutcome = 'completed' | 'retry' | 'failed' | 'lost' | 'released';
+
+export interface ExecuteOptions {
+  worker: string;
+  pipeline: Pipeline;
+  /** Aborted when the worker's grace period is over: the job is handed back to the queue. */
+  shutdown?: AbortSignal;
+  progress?: (text: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs a database call again after connection errors (a restarted server, a killed backend) until
+ * `deadlineMs`; other errors pass through at once.
+ */
+export async function withDbRetry<T>(fn: () => Promise<T>, log: Logger, deadlineMs: number): Promise<T> {
+  let delay = 100;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isConnectionError(err) || Date.now() + delay > deadlineMs) throw err;
+      log.warn('database unreachable; retrying', { error: errorMessage(err), inMs: delay });
+      await sleep(delay);
+      delay = Math.min(delay * 2, 2_000);
+    }
+  }
+}
+
+/**
+ * Runs one claimed job: renews its lease while the stage works, then completes it (moving the story
+ * on and enqueuing the next stage) or records the failure. A worker that lost its lease aborts the
+ * stage and writes no result.
+ */
+export async function executeJob(services: Services, job: Job, opts: ExecuteOptions): Promise<{ outcome: JobOutcome; error?: string }> {
+  const { db, config } = services;
+  const settings = config.queue;
+  const log = services.logger.child({ stage: job.type, jobId: job.id, storyId: job.story_id, attempt: job.attempts });
+  const leaseEnds = () => Date.now() + settings.leaseSeconds * 1000;
+  const stage = opts.pipeline.find((s) => s.type === job.type);
+
+  if (!stage) {
+    const msg = `this worker has no stage for job type ${job.type}; upgrade lost-archives`;
+    const outcome = await withDbRetry(() => q.fail(db, job, opts.worker, msg, true, settings), log, leaseEnds());
+    return { outcome: outcome === 'lost' ? 'lost' : 'failed', error: msg };
+  }
+
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort(new ShutdownError());
+  if (opts.shutdown?.aborted) onShutdown();
+  opts.shutdown?.addEventListener('abort', onShutdown, { once: true });
+
+  const beatMs = Math.max(200, (settings.leaseSeconds * 1000) / 3);
+  let beating = false;
+  const timer = setInterval(() => {
+    if (beating || controller.signal.aborted) return;
+    beating = true;
+    q.heartbeat(db, job, opts.worker, settings.leaseSeconds)
+      .then((ok) => {
+        if (!ok && !controller.signal.aborted) {
+          log.warn('lease lost; aborting the stage');
+          controller.abort(new LeaseLostError(String(job.id)));
+        }
+      })
+      .catch((err) => log.warn('heartbeat failed', { error: errorMessage(err) }))
+      .finally(() => (beating = false));
+  }, beatMs);
+
+  let stageError: unknown = null;
+  try {
+    await withDbRetry(() => q.markStoryStage(db, job.story_id, stage.status), log, leaseEnds());
+    const story = await withDbRetry(() => getStory(db, job.story_id), log, leaseEnds());
+    if (!story) throw new Error(`story ${job.story_id} no longer exists`);
+    log.info('stage started');
+    const started = Date.now();
+    await stage.run(story, {
+      ...services,
+      signal: controller.signal,
+      log,
+      progress: (text) => {
+        opts.progress?.(text);
+        log.debug(text);
+      },
+    });
+    if (controller.signal.aborted) throw controller.signal.reason;
+    log.info('stage finished', { seconds: Math.round((Date.now() - started) / 100) / 10 });
+  } catch (err) {
+    stageError = controller.signal.aborted ? controller.signal.reason : err;
+  } finally {
+    clearInterval(timer);
+    opts.shutdown?.removeEventListener('abort', onShutdown);
+  }
+
+  if (stageError instanceof LeaseLostError) {
+    log.warn('job abandoned: another worker owns it now');
+    return { outcome: 'lost', error: stageError.message };
+  }
+  if (stageError instanceof ShutdownError) {
+    const ok = await withDbRetry(() => q.release(db, job, opts.worker), log, leaseEnds()).catch(() => false);
+    log.info(ok ? 'job handed back to the queue' : 'job could not be handed back; its lease will run out');
+    return { outcome: ok ? 'released' : 'lost' };
+  }
+  if (stageError === null) {
+    const next = nextAfter(opts.pipeline, job.type);
+    const ok = await withDbRetry(() => q.complete(db, job, opts.worker, next, settings.maxAttempts), log, leaseEnds());
+    if (!ok) {
+      log.warn('finished, but the lease was lost meanwhile: result not recorded');
+      return { outcome: 'lost' };
+    }
+    return { outcome: 'completed' };
+  }
+
+  const message = errorMessage(stageError);
+  const permanent = isPermanent(stageError);
+  const retryAfter = stageError instanceof RetryableError ? stageError.retryAfterSeconds : undefined;
+  const outcome = await withDbRetry(
+    () => q.fail(db, job, opts.worker, message, permanent, settings, retryAfter),
+    log,
+    leaseEnds(),
+  );
+  if (outcome === 'retry') log.warn('stage failed; will retry', { error: message });
+  else if (outcome === 'failed') log.error('stage failed; story failed', { error: message, permanent });
+  if (process.env.DEBUG && stageError instanceof Error) log.debug(stageError.stack ?? message);
+  return { outcome, error: message };
+}

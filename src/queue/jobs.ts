@@ -1,0 +1,54 @@
+import type { Queryable } from '../db/types.js';
+import type { Job, JobType, StoryStatus } from '../types.js';
+
+/** Thin typed calls to the queue functions in supabase/migrations/*_queue.sql. */
+
+export const JOBS_CHANNEL = 'lost_archives_jobs';
+
+export interface QueueSettings {
+  maxAttempts: number;
+  leaseSeconds: number;
+  backoffBaseSeconds: number;
+  backoffMaxSeconds: number;
+}
+
+export async function enqueue(db: Queryable, storyId: string, type: JobType, maxAttempts: number, runAt?: Date): Promise<number | null> {
+  const [row] = await db.query<{ id: number | null }>('select la_enqueue($1, $2, $3, $4) as id', [storyId, type, maxAttempts, runAt ?? null]);
+  return row.id;
+}
+
+export async function claim(db: Queryable, worker: string, types: readonly JobType[] | null, leaseSeconds: number, storyId?: string): Promise<Job | null> {
+  const rows = await db.query<Job>('select * from la_claim($1, $2, $3, $4)', [worker, types, leaseSeconds, storyId ?? null]);
+  return rows[0] ?? null;
+}
+
+export async function heartbeat(db: Queryable, job: Job, worker: string, leaseSeconds: number): Promise<boolean> {
+  const [row] = await db.query<{ ok: boolean }>('select la_heartbeat($1, $2, $3, $4) as ok', [job.id, worker, job.attempts, leaseSeconds]);
+  return row.ok;
+}
+
+export async function complete(db: Queryable, job: Job, worker: string, next: { status: StoryStatus; type: JobType | null }, maxAttempts: number): Promise<boolean> {
+  const [row] = await db.query<{ ok: boolean }>('select la_complete($1, $2, $3, $4, $5, $6) as ok', [
+    job.id, worker, job.attempts, next.status, next.type, maxAttempts,
+  ]);
+  return row.ok;
+}
+
+export type FailOutcome = 'retry' | 'failed' | 'lost';
+
+export async function fail(db: Queryable, job: Job, worker: string, error: string, permanent: boolean, q: QueueSettings, retryAfterSeconds?: number): Promise<FailOutcome> {
+  const [row] = await db.query<{ outcome: FailOutcome }>('select la_fail($1, $2, $3, $4, $5, $6, $7, $8) as outcome', [
+    job.id, worker, job.attempts, error, permanent, q.backoffBaseSeconds, q.backoffMaxSeconds, retryAfterSeconds ?? null,
+  ]);
+  return row.outcome;
+}
+
+export async function release(db: Queryable, job: Job, worker: string): Promise<boolean> {
+  const [row] = await db.query<{ ok: boolean }>('select la_release($1, $2, $3) as ok', [job.id, worker, job.attempts]);
+  return row.ok;
+}
+
+/** Marks the story as being worked on by this stage (claim does not know the stage order). */
+export async function markStoryStage(db: Queryable, storyId: string, status: StoryStatus): Promise<void> {
+  await db.query("update stories set status = $2, updated_at = now() where id = $1 and status <> 'failed'", [storyId, status]);
+}

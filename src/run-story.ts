@@ -1,0 +1,73 @@
+import { Listr, type ListrRendererValue } from 'listr2';
+import { getStory } from './db/stories.js';
+import { RuntimeError, ShutdownError } from './errors.js';
+import { executeJob } from './queue/execute.js';
+import { claim } from './queue/jobs.js';
+import { type Pipeline, progressIndex } from './stages/index.js';
+import type { Services } from './stages/types.js';
+import { activeJobs } from './stories.js';
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/**
+ * Drives one story through every remaining stage in this process, through the same jobs table the
+ * workers use: each Listr task claims its stage's job for this story and runs it. Stages finished
+ * earlier (by this command or any worker) show as done; a job another worker holds is waited for.
+ */
+export function buildStoryRun(services: Services, pipeline: Pipeline, storyId: string, opts: { worker: string; stop: AbortSignal; renderer: ListrRendererValue }) {
+  const { db, config } = services;
+  const pollMs = config.queue.pollSeconds * 1000;
+  return new Listr(
+    pipeline.map((stage, i) => ({
+      title: stage.title,
+      task: async (_: unknown, task: { title: string; output: string | undefined }) => {
+        for (;;) {
+          if (opts.stop.aborted) throw new ShutdownError();
+          const story = await getStory(db, storyId);
+          if (!story) throw new RuntimeError(`story ${storyId} no longer exists`);
+          if (story.status === 'failed') {
+            throw new RuntimeError(`story failed: ${story.error_message}. Fix the cause, then run \`lost-archives retry ${story.id}\``);
+          }
+          if (progressIndex(pipeline, story.status) > i) {
+            if (task.output === undefined) task.title = `${stage.title} (done earlier)`;
+            return;
+          }
+          const job = await claim(db, opts.worker, [stage.type], config.queue.leaseSeconds, storyId);
+          if (job) {
+            const result = await executeJob(services, job, {
+              worker: opts.worker,
+              pipeline,
+              shutdown: opts.stop,
+              progress: (text) => (task.output = text),
+            });
+            if (result.outcome === 'completed') return;
+            if (result.outcome === 'released') throw new ShutdownError();
+            if (result.outcome === 'retry') task.output = `attempt ${job.attempts} failed (${result.error}); retrying`;
+            continue;
+          }
+          const [active] = (await activeJobs(db, storyId)).filter((j) => j.type === stage.type);
+          if (active?.status === 'processing') task.output = `in progress on worker ${active.locked_by}; waiting`;
+          else if (active?.status === 'queued') {
+            const wait = Math.max(0, active.run_at.getTime() - Date.now());
+            task.output = `next attempt in ${Math.ceil(wait / 1000)}s`;
+            await sleep(Math.min(wait + 50, 60_000), opts.stop);
+            continue;
+          } else if (progressIndex(pipeline, story.status) === i) {
+            throw new RuntimeError(`no ${stage.type} job is queued for story ${story.id}; run \`lost-archives retry ${story.id} --from ${stage.type}\``);
+          }
+          await sleep(pollMs, opts.stop);
+        }
+      },
+    })),
+    {
+      renderer: opts.renderer,
+      fallbackRenderer: 'simple',
+      exitOnError: true,
+      rendererOptions: { collapseSubtasks: false },
+    },
+  );
+}

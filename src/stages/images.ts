@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mapLimit } from '../concurrency.js';
+import { listScenes, setSceneImage } from '../db/stories.js';
+import { keys } from '../storage/types.js';
+import type { Stage } from './types.js';
+
+/** Images: one still per scene; a scene that already has its still keeps it. */
+export const imagesStage: Stage = {
+  type: 'generate_images',
+  status: 'generating_images',
+  title: 'Draw the stills',
+  async run(story, ctx) {
+    const scenes = await listScenes(ctx.db, story.id);
+    const missing = [];
+    for (const s of scenes) {
+      if (!s.image_url || !(await ctx.storage.exists(keys.scene(story.id, s.position, 'image.png')))) missing.push(s);
+    }
+    let done = scenes.length - missing.length;
+    ctx.progress(`${done}/${scenes.length} stills`);
+    const { width, height } = ctx.config.video;
+    const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-images-'));
+    try {
+      await mapLimit(
+        missing,
+        ctx.config.sceneConcurrency,
+        async (scene) => {
+          const out = path.join(tmp, `${scene.position}.png`);
+          await ctx.providers.image.drawStill(
+            { prompt: scene.image_prompt, caption: scene.title ?? `Scene ${scene.position}`, position: scene.position, total: scenes.length, topic: story.topic, width, height, out },
+            ctx.signal,
+          );
+          const stored = await ctx.storage.put(keys.scene(story.id, scene.position, 'image.png'), { file: out }, 'image/png');
+          await setSceneImage(ctx.db, scene.id, stored.url);
+          ctx.progress(`${++done}/${scenes.length} stills`);
+        },
+        ctx.signal,
+      );
+    } finally {
+      await fs.promises.rm(tmp, { recursive: true, force: true });
+    }
+  },
+  async reset(story, ctx) {
+    for (const s of await listScenes(ctx.db, story.id)) {
+      await setSceneImage(ctx.db, s.id, null);
+      await ctx.storage.removePrefix(keys.scene(story.id, s.position, 'image.png'));
+    }
+  },
+};

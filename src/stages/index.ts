@@ -1,0 +1,34 @@
+import type { JobType, StoryStatus } from '../types.js';
+import { audioStage } from './audio.js';
+import { imagesStage } from './images.js';
+import { metadataStage } from './metadata.js';
+import { renderStage } from './render.js';
+import { scriptStage } from './script.js';
+import { subtitlesStage } from './subtitles.js';
+import type { Stage } from './types.js';
+import { uploadStage } from './upload.js';
+
+export type { Stage, StageContext, Services } from './types.js';
+export type Pipeline = readonly Stage[];
+
+/** The pipeline, in order. This list is the only place the order of stages is written. */
+export const PIPELINE: Pipeline = [scriptStage, imagesStage, audioStage, subtitlesStage, metadataStage, renderStage, uploadStage];
+
+export const JOB_TYPES: readonly JobType[] = PIPELINE.map((s) => s.type);
+
+export function stageOf(pipeline: Pipeline, type: string): Stage | undefined {
+  return pipeline.find((s) => s.type === type);
+}
+
+/** What follows a completed stage: the next stage's status and job, or `published` and no job. */
+export function nextAfter(pipeline: Pipeline, type: JobType): { status: StoryStatus; type: JobType | null } {
+  const i = pipeline.findIndex((s) => s.type === type);
+  const next = pipeline[i + 1];
+  return next ? { status: next.status, type: next.type } : { status: 'published', type: null };
+}
+
+/** Position of a story status in the pipeline: -1 pending, the stage index while working, length when published. */
+export function progressIndex(pipeline: Pipeline, status: StoryStatus): number {
+  if (status === 'published') return pipeline.length;
+  return pipeline.findIndex((s) => s.status === status);
+}

@@ -1,0 +1,62 @@
+import { listScenes, setMetadata } from '../db/stories.js';
+import { sceneTimeline } from '../media/timeline.js';
+import type { StoryMetadata } from '../types.js';
+import type { Stage } from './types.js';
+
+const TITLE_MAX = 100;
+const DESCRIPTION_MAX_BYTES = 5000;
+const TAGS_MAX_CHARS = 500;
+
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return cut.slice(0, Math.max(cut.lastIndexOf(' '), max * 0.6)).trimEnd() + '…';
+}
+
+/**
+ * YouTube's limits, applied whatever the writer produced: title ≤ 100 characters, description ≤ 5000
+ * bytes, neither with `<` or `>`; tags ≤ 500 characters in all (a tag with a space counts its quotes).
+ */
+export function fitYouTubeLimits(m: StoryMetadata): StoryMetadata {
+  const noAngles = (s: string) => s.replace(/[<>]/g, '');
+  const title = clip(noAngles(m.title).replace(/\s+/g, ' ').trim(), TITLE_MAX);
+  let description = noAngles(m.description);
+  while (Buffer.byteLength(description) > DESCRIPTION_MAX_BYTES) {
+    description = description.slice(0, Math.floor(description.length * 0.95));
+  }
+  const tags: string[] = [];
+  let used = 0;
+  for (const raw of m.tags) {
+    const tag = noAngles(raw).replace(/,/g, ' ').trim();
+    if (!tag || tags.includes(tag)) continue;
+    const cost = tag.length + (tag.includes(' ') ? 2 : 0) + (tags.length ? 1 : 0);
+    if (used + cost > TAGS_MAX_CHARS) continue;
+    tags.push(tag);
+    used += cost;
+  }
+  return { ...m, title, description, tags };
+}
+
+/** Metadata: title, description with chapters from the timeline, tags. */
+export const metadataStage: Stage = {
+  type: 'generate_metadata',
+  status: 'generating_metadata',
+  title: 'Write title, description and tags',
+  async run(story, ctx) {
+    if (story.metadata) {
+      ctx.progress('metadata already written');
+      return;
+    }
+    const scenes = await listScenes(ctx.db, story.id);
+    const timeline = sceneTimeline(scenes, ctx.config.video);
+    const chapters = scenes.map((s, i) => ({ start: timeline.scenes[i].start, title: s.title ?? `Scene ${s.position}` }));
+    const written = await ctx.providers.text.writeMetadata({ story, scenes, chapters }, ctx.signal);
+    const metadata = fitYouTubeLimits(written);
+    if (ctx.signal.aborted) return;
+    await setMetadata(ctx.db, story.id, metadata);
+    ctx.progress(metadata.title);
+  },
+  async reset(story, ctx) {
+    await setMetadata(ctx.db, story.id, null);
+  },
+};

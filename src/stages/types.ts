@@ -1,0 +1,38 @@
+import type { LoadedConfig } from '../config.js';
+import type { Db } from '../db/types.js';
+import type { Logger } from '../log.js';
+import type { Media } from '../media/index.js';
+import type { Providers } from '../providers/index.js';
+import type { Storage } from '../storage/types.js';
+import type { JobType, Story, StoryStatus } from '../types.js';
+
+/** Everything with a side effect, built once from the config (see src/context.ts) and passed in. */
+export interface Services {
+  config: LoadedConfig;
+  db: Db;
+  storage: Storage;
+  providers: Providers;
+  media: Media;
+  logger: Logger;
+}
+
+export interface StageContext extends Services {
+  /** Aborted when this worker lost its lease or is shutting down: stop, write nothing more. */
+  signal: AbortSignal;
+  /** Logger scoped to `{ stage, jobId, storyId }`. */
+  log: Logger;
+  /** Short progress line for people (Listr output, worker log at debug level). */
+  progress(text: string): void;
+}
+
+export interface Stage {
+  type: JobType;
+  /** The story's status while this stage runs. */
+  status: StoryStatus;
+  /** What the stage does, in the operator's words. */
+  title: string;
+  /** Does only what is missing: a re-run after a crash or retry repeats no finished work. */
+  run(story: Story, ctx: StageContext): Promise<void>;
+  /** Removes what this stage made, so `retry --from` can redo it. */
+  reset(story: Story, ctx: Services): Promise<void>;
+}

@@ -1,0 +1,28 @@
+import { getStory, setPublished } from '../db/stories.js';
+import { PermanentError } from '../errors.js';
+import { keys } from '../storage/types.js';
+import type { Stage } from './types.js';
+
+/** Upload: hands the video, thumbnail, captions and metadata to the configured publisher. */
+export const uploadStage: Stage = {
+  type: 'upload_youtube',
+  status: 'uploading',
+  title: 'Publish',
+  async run(story, ctx) {
+    if (!story.metadata) throw new PermanentError('the story has no metadata; run `lost-archives retry ID --from generate_metadata`');
+    const files = {
+      video: await ctx.storage.localPath(keys.story(story.id, 'video.mp4')),
+      thumbnail: await ctx.storage.localPath(keys.story(story.id, 'thumbnail.jpg')),
+      srt: await ctx.storage.localPath(keys.story(story.id, 'captions.srt')),
+    };
+    ctx.progress(`publishing with ${ctx.providers.publish.name}`);
+    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, files }, ctx.signal);
+    if (ctx.signal.aborted) return;
+    await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });
+    const fresh = await getStory(ctx.db, story.id);
+    ctx.progress(fresh?.youtube_url ?? `published with ${ctx.providers.publish.name}`);
+  },
+  async reset(story, ctx) {
+    await setPublished(ctx.db, story.id, { id: null, url: null });
+  },
+};

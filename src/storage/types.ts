@@ -1,0 +1,18 @@
+/** Where stills, narration, subtitles and videos are kept. Keys are deterministic, so re-runs overwrite. */
+export interface Storage {
+  readonly kind: string;
+  readonly description: string;
+  /** Stores bytes or a file under `key`; returns its URL and size. */
+  put(key: string, source: Buffer | { file: string }, contentType: string): Promise<{ url: string; bytes: number }>;
+  exists(key: string): Promise<boolean>;
+  /** A local file with the object's bytes. */
+  localPath(key: string): Promise<string>;
+  url(key: string): string;
+  /** Removes every object whose key starts with `prefix`. */
+  removePrefix(prefix: string): Promise<void>;
+}
+
+export const keys = {
+  scene: (storyId: string, position: number, file: string) => `stories/${storyId}/scenes/${String(position).padStart(2, '0')}/${file}`,
+  story: (storyId: string, file: string) => `stories/${storyId}/${file}`,
+};

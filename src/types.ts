@@ -1,0 +1,95 @@
+/** Rows as stored. Timestamps are Dates; ids are strings (uuid) except job ids (numbers). */
+export type StoryStatus =
+  | 'pending'
+  | 'generating_script'
+  | 'generating_images'
+  | 'generating_audio'
+  | 'generating_subtitles'
+  | 'generating_metadata'
+  | 'rendering'
+  | 'uploading'
+  | 'published'
+  | 'failed';
+
+export type JobType =
+  | 'generate_script'
+  | 'generate_images'
+  | 'generate_audio'
+  | 'generate_subtitles'
+  | 'generate_metadata'
+  | 'render_video'
+  | 'upload_youtube';
+
+export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed';
+
+export interface SentenceTiming {
+  text: string;
+  /** seconds from the start of the scene's narration clip */
+  start: number;
+  end: number;
+}
+
+export interface Story {
+  id: string;
+  topic: string;
+  language: string;
+  status: StoryStatus;
+  script_text: string | null;
+  script_source: { provider: string; file?: string } | null;
+  metadata: StoryMetadata | null;
+  error_message: string | null;
+  youtube_video_id: string | null;
+  youtube_url: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface StoryMetadata {
+  title: string;
+  description: string;
+  tags: string[];
+  chapters: { start: number; title: string }[];
+  /** true when written by the offline preview writer */
+  preview: boolean;
+}
+
+export interface Scene {
+  id: string;
+  story_id: string;
+  position: number;
+  title: string | null;
+  text_content: string;
+  image_prompt: string;
+  image_url: string | null;
+  audio_url: string | null;
+  duration_seconds: number | null;
+  sentence_timings: SentenceTiming[] | null;
+}
+
+export interface Job {
+  id: number;
+  story_id: string;
+  type: JobType;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  run_at: Date;
+  locked_by: string | null;
+  locked_until: Date | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export interface Asset {
+  id: string;
+  story_id: string;
+  kind: string;
+  storage_key: string;
+  url: string;
+  content_type: string;
+  bytes: number;
+  created_at: Date;
+}
