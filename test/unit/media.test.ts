@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { buildRenderJob } from '../../src/media/render.js';
+import { buildCues, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
+import { buildTimeline, formatTimestamp } from '../../src/media/timeline.js';
+import { encodeWav, parseWav, silence, wavSeconds } from '../../src/media/wav.js';
+import { fitYouTubeLimits } from '../../src/stages/metadata.js';
+import { splitSentences } from '../../src/text.js';
+
+describe('timeline', () => {
+  it('places scenes back to back, overlapping by the transition, on whole frames', () => {
+    const t = buildTimeline([3.0, 2.51, 4], { fps: 30, transition: 0.5, lead: 0.4, tail: 0.6 });
+    expect(t.scenes[0].start).toBe(0);
+    expect(t.scenes[1].start).toBeCloseTo(0.4 + 3 + 0.6 - 0.5, 9);
+    expect(t.scenes[2].start).toBeCloseTo(3.5 + 0.4 + 76 / 30 + 0.6 - 0.5, 9);
+    for (const s of t.scenes) {
+      expect(Math.abs(s.start * 30 - Math.round(s.start * 30))).toBeLessThan(1e-9);
+      expect(s.narrationStart).toBeCloseTo(s.start + 0.4, 9);
+      expect(s.end - s.start).toBeCloseTo(s.length, 9);
+    }
+    // scene 2 is 0.4 + ceil(2.51 * 30) / 30 + 0.6 long
+    expect(t.scenes[1].length).toBeCloseTo(0.4 + 76 / 30 + 0.6, 9);
+    expect(t.total).toBeCloseTo(t.scenes[2].end, 9);
+    expect(t.total).toBeCloseTo(t.scenes.reduce((n, s) => n + s.length, 0) - 2 * 0.5, 9);
+  });
+
+  it('keeps the tail at least as long as the transition', () => {
+    const t = buildTimeline([1, 1], { fps: 25, transition: 1.2, lead: 0, tail: 0.2 });
+    expect(t.scenes[0].length).toBeCloseTo(1 + 1.2, 9);
+  });
+
+  it('formats chapter timestamps as YouTube reads them', () => {
+    expect(formatTimestamp(0)).toBe('0:00');
+    expect(formatTimestamp(65.9)).toBe('1:05');
+    expect(formatTimestamp(3723)).toBe('1:02:03');
+  });
+});
+
+describe('subtitles', () => {
+  const timeline = buildTimeline([2, 3], { fps: 30, transition: 0.5, lead: 0.4, tail: 0.6 });
+  const scenes = [
+    { timings: [{ text: 'First sentence.', start: 0, end: 2 }] },
+    {
+      timings: [
+        { text: 'A sentence long enough to need more than two lines of subtitles, so it is split into two cues here.', start: 0, end: 2 },
+        { text: 'Short.', start: 2.3, end: 3 },
+      ],
+    },
+  ];
+
+  it('offsets sentence timings by each scene’s narration start and splits long sentences', () => {
+    const cues = buildCues(scenes, timeline);
+    expect(cues[0]).toEqual({ start: 0.4, end: 2.4, lines: ['First sentence.'] });
+    expect(cues.length).toBe(4);
+    const s2 = timeline.scenes[1].narrationStart;
+    expect(cues[1].start).toBeCloseTo(s2, 9);
+    expect(cues[2].end).toBeCloseTo(s2 + 2, 9);
+    expect(cues[1].lines.length).toBeLessThanOrEqual(2);
+    expect(cues[1].lines.every((l) => l.length <= 42)).toBe(true);
+    expect(cues[3].start).toBeCloseTo(s2 + 2.3, 9);
+  });
+
+  it('writes SRT that reads back to the same cues', () => {
+    const cues = buildCues(scenes, timeline);
+    const srt = toSrt(cues);
+    expect(srt.startsWith('1\n00:00:00,400 --> 00:00:02,400\nFirst sentence.\n')).toBe(true);
+    const back = parseSrt(srt);
+    expect(back.map((c) => c.lines)).toEqual(cues.map((c) => c.lines));
+    back.forEach((c, i) => expect(Math.abs(c.start - cues[i].start)).toBeLessThan(0.0011));
+  });
+
+  it('escapes ASS override characters so any text is shown as written', () => {
+    expect(escapeAss('a {\\b1} b')).toBe('a \\{\\\u2060b1\\} b');
+    const ass = toAss([{ start: 1, end: 2, lines: ['50% of "quotes": {braces}', 'Ελληνικά 日本語'] }], { width: 1920, height: 1080, font: 'DejaVu Sans', size: 0.045 });
+    expect(ass).toContain('Dialogue: 0,0:00:01.00,0:00:02.00,Default,,0,0,0,,50% of "quotes": \\{braces\\}\\NΕλληνικά 日本語');
+    expect(ass).toContain('PlayResX: 1920');
+  });
+
+  it('escapes file paths for filter graphs', () => {
+    expect(escapeFilterValue("/tmp/it's: [a], b;c\\d")).toBe("/tmp/it\\\\\\'s\\\\: \\[a\\]\\, b\\;c\\\\\\\\d");
+  });
+});
+
+describe('render graph', () => {
+  it('crossfades at each scene start and cuts the output at the timeline length', () => {
+    const timeline = buildTimeline([2, 3, 1], { fps: 30, transition: 0.5 });
+    const job = buildRenderJob({ stills: ['a.png', 'b.png', 'c.png'], narrations: ['a.wav', 'b.wav', 'c.wav'], timeline, width: 640, height: 360, subtitles: '/tmp/s.ass', preset: 'veryfast', output: 'o.mp4' });
+    expect(job.inputs).toHaveLength(6);
+    expect(job.inputs[1].options).toEqual(['-loop', '1', '-framerate', '30', '-t', String(Number(timeline.scenes[1].length.toFixed(3)))]);
+    expect(job.filter).toContain(`xfade=transition=fade:duration=0.5:offset=${Number(timeline.scenes[1].start.toFixed(3))}`);
+    expect(job.filter).toContain(`xfade=transition=fade:duration=0.5:offset=${Number(timeline.scenes[2].start.toFixed(3))}`);
+    expect(job.filter).toContain('ass=filename=/tmp/s.ass');
+    expect(job.filter).toContain(`adelay=delays=${Math.round(timeline.scenes[2].narrationStart * 1000)}:all=1`);
+    expect(job.filter).toContain('loudnorm=I=-14');
+    expect(job.outputOptions).toEqual(expect.arrayContaining(['-movflags', '+faststart', '-profile:v', 'high']));
+    expect(job.outputOptions[job.outputOptions.indexOf('-t') + 1]).toBe(String(Number(timeline.total.toFixed(3))));
+  });
+});
+
+describe('metadata limits', () => {
+  it('fits title, description and tags into YouTube’s limits and strips angle brackets', () => {
+    const m = fitYouTubeLimits({
+      title: '<b>' + 'word '.repeat(40),
+      description: 'é'.repeat(4000),
+      tags: ['history', 'history', 'a <tag>', ...Array.from({ length: 100 }, (_, i) => `tag number ${i}`)],
+      chapters: [],
+      preview: true,
+    });
+    expect(m.title.length).toBeLessThanOrEqual(100);
+    expect(m.title).not.toMatch(/[<>]/);
+    expect(Buffer.byteLength(m.description)).toBeLessThanOrEqual(5000);
+    expect(m.tags.slice(0, 2)).toEqual(['history', 'a tag']);
+    const cost = m.tags.reduce((n, t, i) => n + t.length + (t.includes(' ') ? 2 : 0) + (i ? 1 : 0), 0);
+    expect(cost).toBeLessThanOrEqual(500);
+    expect(m.tags.length).toBeGreaterThan(10);
+  });
+});
+
+describe('wav and sentences', () => {
+  it('joins PCM clips and measures them exactly', () => {
+    const fmt = { sampleRate: 22050, channels: 1, bitsPerSample: 16 };
+    const a = silence(fmt, 1);
+    const b = silence(fmt, 0.5);
+    const wav = parseWav(encodeWav([a, b]));
+    expect(wav.sampleRate).toBe(22050);
+    expect(wavSeconds(wav)).toBeCloseTo(1.5, 6);
+  });
+
+  it('splits narration into sentences', () => {
+    expect(splitSentences('It began in 48 B.C. with a fire.  Nobody knows more!  Or do they?')).toEqual([
+      'It began in 48 B.C. with a fire.',
+      'Nobody knows more!',
+      'Or do they?',
+    ]);
+  });
+});
