@@ -66,7 +66,7 @@ const configSchema = z.strictObject({
       /** Crossfade between scenes, in seconds. Default 0.5. */
       transitionSeconds: z.number().min(0).max(5).default(0.5),
       /** x264 preset. Default `veryfast`. */
-      preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
+      preset: z.enum(['superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
     })
     .prefault({}),
   /** How many scenes a stage works on at once. Default 4. */

@@ -3,7 +3,7 @@ import { errorMessage } from '../errors.js';
 import type { Pipeline } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
 import type { Job, JobType } from '../types.js';
-import { type JobOutcome, executeJob, withDbRetry } from './execute.js';
+import { type JobOutcome, executeJob } from './execute.js';
 import * as q from './jobs.js';
 
 export interface WorkerOptions {
@@ -115,7 +115,8 @@ export async function runWorker(services: Services, opts: WorkerOptions): Promis
           });
         running.add(p);
       }
-      if (opts.once && claimedNone && running.size === 0) break;
+      // a job that finished while we were claiming may have enqueued the next stage: look again
+      if (opts.once && claimedNone && running.size === 0 && !woken) break;
       if (woken) continue;
       const backoff = claimFailures ? Math.min(pollMs * 2 ** claimFailures, 30_000) : pollMs;
       await new Promise<void>((resolve) => {
@@ -137,4 +138,3 @@ export async function runWorker(services: Services, opts: WorkerOptions): Promis
   return summary;
 }
 
-export { withDbRetry };

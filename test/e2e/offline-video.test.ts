@@ -1,0 +1,193 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectPostgres } from '../../src/db/postgres.js';
+import type { Db } from '../../src/db/types.js';
+import { silentLogger } from '../../src/log.js';
+import { parseSrt } from '../../src/media/subtitles.js';
+import { buildTimeline } from '../../src/media/timeline.js';
+import { runCli, startCli, waitFor } from '../helpers/cli.js';
+import { createDatabase } from '../helpers/db.js';
+import { tempDir } from '../helpers/services.js';
+
+/** The whole offline pipeline through the real CLI, checked the way a viewer would: ffprobe and frames. */
+
+const W = 640;
+const H = 360;
+const FPS = 30;
+
+function writeConfig(cwd: string, extra: object = {}) {
+  fs.writeFileSync(
+    path.join(cwd, '.lost-archivesrc.json'),
+    JSON.stringify({ video: { width: W, height: H, fps: FPS, preset: 'superfast' }, queue: { leaseSeconds: 3, pollSeconds: 0.2, backoffBaseSeconds: 0.5 }, ...extra }),
+  );
+}
+
+function ffprobe(file: string) {
+  return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], { encoding: 'utf8' }));
+}
+
+/** RGB bytes of one frame at time t, optionally cropped to the bottom part of the picture. */
+function frame(file: string, t: number, bottom = false): Buffer {
+  const crop = bottom ? [`-vf`, `crop=iw:ih*0.2:0:ih*0.8`] : [];
+  return execFileSync('ffmpeg', ['-v', 'error', '-ss', t.toFixed(3), '-i', file, '-frames:v', '1', ...crop, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 64 << 20 });
+}
+
+/** Pixels bright in blue too: the white subtitle text (the sepia paper never gets there). */
+function whitePixels(rgb: Buffer): number {
+  let n = 0;
+  for (let i = 0; i < rgb.length; i += 3) if (rgb[i] > 215 && rgb[i + 1] > 215 && rgb[i + 2] > 215) n++;
+  return n;
+}
+
+function meanAbsDiff(a: Buffer, b: Buffer): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += Math.abs(a[i] - b[i]);
+  return d / a.length;
+}
+
+/** Integrated loudness in LUFS, as ffmpeg's loudnorm measures it. */
+function integratedLoudness(file: string): number {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-map', '0:a', '-af', 'loudnorm=print_format=json', '-f', 'null', '-'], { encoding: 'utf8' });
+  const m = /"input_i"\s*:\s*"(-?[\d.]+)"/.exec(r.stderr);
+  if (!m) throw new Error('no loudness measurement in ffmpeg output');
+  return Number(m[1]);
+}
+
+describe('topic to MP4, offline, on the embedded database', () => {
+  const cwd = tempDir('la-e2e-');
+  let story: {
+    id: string;
+    status: string;
+    metadata: { title: string; description: string; chapters: { start: number; title: string }[] };
+    scenes: { position: number; duration_seconds: number; sentence_timings: { text: string; start: number; end: number }[] }[];
+    assets: { kind: string; url: string }[];
+    jobs: { type: string; status: string }[];
+  };
+  let video: string;
+
+  beforeAll(async () => {
+    writeConfig(cwd);
+    const r = await runCli(['run', 'The Library of Alexandria'], { cwd });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/✔ Render the video/);
+    const id = /story ([0-9a-f-]{36})/.exec(r.stdout)![1];
+    story = JSON.parse((await runCli(['status', id, '--json'], { cwd })).stdout);
+    video = path.join(cwd, 'published', id, 'video.mp4');
+  }, 300_000);
+
+  it('publishes the story with every stage completed once', () => {
+    expect(story.status).toBe('published');
+    expect(story.jobs.map((j) => [j.type, j.status])).toEqual(
+      ['generate_script', 'generate_images', 'generate_audio', 'generate_subtitles', 'generate_metadata', 'render_video', 'upload_youtube'].map((t) => [t, 'completed']),
+    );
+    for (const f of ['video.mp4', 'thumbnail.jpg', 'captions.srt', 'metadata.json']) expect(fs.existsSync(path.join(cwd, 'published', story.id, f))).toBe(true);
+    expect(story.scenes.length).toBeGreaterThanOrEqual(6);
+    expect(story.scenes.length).toBeLessThanOrEqual(10);
+  });
+
+  it('writes an H.264 High + AAC MP4 of the configured size and rate, as long as the timeline to the frame', () => {
+    const p = ffprobe(video);
+    const v = p.streams.find((s: { codec_type: string }) => s.codec_type === 'video');
+    const a = p.streams.find((s: { codec_type: string }) => s.codec_type === 'audio');
+    expect([v.codec_name, v.profile, v.width, v.height, v.r_frame_rate, v.pix_fmt]).toEqual(['h264', 'High', W, H, `${FPS}/1`, 'yuv420p']);
+    expect(a.codec_name).toBe('aac');
+    const timeline = buildTimeline(story.scenes.map((s) => s.duration_seconds), { fps: FPS, transition: 0.5 });
+    expect(Math.abs(Number(p.format.duration) - timeline.total)).toBeLessThanOrEqual(1 / FPS + 0.03);
+    // chapters in the description are the timeline's scene starts
+    expect(story.metadata.chapters.map((c) => c.start)).toEqual(timeline.scenes.map((s) => s.start));
+    expect(story.metadata.description).toContain('0:00 The Question');
+    expect(story.metadata.title).toMatch(/preview/);
+  });
+
+  it('delivers SRT cues at the stored sentence timings', () => {
+    const cues = parseSrt(fs.readFileSync(path.join(cwd, 'published', story.id, 'captions.srt'), 'utf8'));
+    const timeline = buildTimeline(story.scenes.map((s) => s.duration_seconds), { fps: FPS, transition: 0.5 });
+    const firstOfEach = story.scenes.map((s, i) => timeline.scenes[i].narrationStart + s.sentence_timings[0].start);
+    for (const t of firstOfEach) expect(cues.some((c) => Math.abs(c.start - t) < 0.002)).toBe(true);
+    const sentences = story.scenes.flatMap((s) => s.sentence_timings.map((t) => t.text));
+    expect(cues.map((c) => c.lines.join(' ')).join(' ')).toBe(sentences.join(' '));
+  });
+
+  it('shows a different still in each scene and burns in the subtitles', () => {
+    const timeline = buildTimeline(story.scenes.map((s) => s.duration_seconds), { fps: FPS, transition: 0.5 });
+    const mids = timeline.scenes.map((s) => frame(video, (s.start + s.end) / 2));
+    for (let i = 1; i < mids.length; i++) expect(meanAbsDiff(mids[i - 1], mids[i])).toBeGreaterThan(3);
+    const cueTime = timeline.scenes[1].narrationStart + story.scenes[1].sentence_timings[0].end / 2;
+    expect(whitePixels(frame(video, cueTime, true))).toBeGreaterThan(200);
+    expect(whitePixels(frame(video, 0.1, true))).toBeLessThan(20);
+  });
+
+  it('normalises loudness near -14 LUFS', () => {
+    const lufs = integratedLoudness(video);
+    expect(lufs).toBeGreaterThan(-15.5);
+    expect(lufs).toBeLessThan(-12.5);
+  });
+
+  it('run --story on a published story does nothing again', async () => {
+    const r = await runCli(['run', '--story', story.id], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/done earlier/g)).toHaveLength(7);
+  });
+});
+
+describe('interrupted runs and shared workers on PostgreSQL', () => {
+  let created: Awaited<ReturnType<typeof createDatabase>>;
+  let db: Db;
+  beforeAll(async () => {
+    created = await createDatabase();
+    db = await connectPostgres(created.url, { poolSize: 2, logger: silentLogger });
+    const cwd = tempDir('la-e2e-mig-');
+    expect((await runCli(['db', 'migrate'], { cwd, env: { DATABASE_URL: created.url } })).code).toBe(0);
+  });
+  afterAll(async () => {
+    await db.close();
+    await created.drop();
+  });
+
+  it('a run killed during the audio stage resumes with `run --story` and records only the missing narrations', async () => {
+    const cwd = tempDir('la-e2e-kill-');
+    writeConfig(cwd, { sceneConcurrency: 1 });
+    const env = { DATABASE_URL: created.url };
+    const run = startCli(['run', 'The Great Fire of London'], { cwd, env });
+    const narrated = () => db.query<{ position: number; story_id: string }>('select position, story_id from scenes where audio_url is not null');
+    await waitFor(async () => (await narrated()).length >= 2, 120_000, 'two narrations');
+    run.kill('SIGKILL');
+    await run.result;
+    const before = await narrated();
+    const storyId = before[0].story_id;
+    const total = (await db.query<{ n: number }>('select count(*)::int as n from scenes where story_id = $1', [storyId]))[0].n;
+    expect(before.length).toBeLessThan(total);
+    const wav = (pos: number) => path.join(cwd, '.lost-archives', 'storage', 'stories', storyId, 'scenes', String(pos).padStart(2, '0'), 'narration.wav');
+    const mtimes = new Map(before.map((s) => [s.position, fs.statSync(wav(s.position)).mtimeMs]));
+
+    const resumed = await runCli(['run', '--story', storyId], { cwd, env });
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/Write the script \(done earlier\)/);
+    for (const [pos, mtime] of mtimes) expect(fs.statSync(wav(pos)).mtimeMs).toBe(mtime);
+    const [job] = await db.query<{ attempts: number; status: string }>("select attempts, status from jobs where story_id = $1 and type = 'generate_audio'", [storyId]);
+    expect(job).toEqual({ attempts: 2, status: 'completed' });
+    const [s] = await db.query<{ status: string }>('select status from stories where id = $1', [storyId]);
+    expect(s.status).toBe('published');
+  }, 300_000);
+
+  it('two `run-worker --once` processes of different types publish a story created with `create`', async () => {
+    const cwd = tempDir('la-e2e-workers-');
+    writeConfig(cwd);
+    const env = { DATABASE_URL: created.url };
+    const { story_id } = JSON.parse((await runCli(['create', 'The Lighthouse of Alexandria', '--json'], { cwd, env })).stdout);
+    const early = ['generate_script', 'generate_images', 'generate_audio', 'generate_subtitles', 'generate_metadata'].flatMap((t) => ['--type', t]);
+    const a = await runCli(['run-worker', ...early, '--once', '--name', 'writer', '--concurrency', '2', '--json'], { cwd, env });
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout), a.stderr).toMatchObject({ completed: 5, failed: 0 });
+    const mid = JSON.parse((await runCli(['status', story_id, '--json'], { cwd, env })).stdout);
+    expect(mid.status).toBe('rendering');
+    const b = await runCli(['run-worker', '--type', 'render_video', '--type', 'upload_youtube', '--once', '--name', 'renderer'], { cwd, env });
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/worker stopped.*completed=2/);
+    const done = JSON.parse((await runCli(['status', story_id, '--json'], { cwd, env })).stdout);
+    expect(done.status).toBe('published');
+    expect(done.jobs.map((j: { locked_by: string }) => j.locked_by)).toEqual(['writer', 'writer', 'writer', 'writer', 'writer', 'renderer', 'renderer']);
+  }, 300_000);
+});

@@ -1,0 +1,170 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connectPostgres } from '../../src/db/postgres.js';
+import type { Db } from '../../src/db/types.js';
+import { silentLogger } from '../../src/log.js';
+import { migrate } from '../../src/db/migrate.js';
+import { PIPELINE } from '../../src/stages/index.js';
+import { createStory } from '../../src/stories.js';
+import { runCli, waitFor } from '../helpers/cli.js';
+import { createDatabase } from '../helpers/db.js';
+import { tempDir, testServices } from '../helpers/services.js';
+
+/** Real worker processes on a real PostgreSQL: crashes, signals, killed connections, racing migrations. */
+
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/trivial-worker.mjs');
+
+type Worker = ChildProcess & { log: () => string; exited: Promise<number | null> };
+
+describe('worker processes on PostgreSQL', () => {
+  let created: Awaited<ReturnType<typeof createDatabase>>;
+  let db: Db;
+  const children: Worker[] = [];
+
+  beforeAll(async () => {
+    created = await createDatabase();
+    db = await connectPostgres(created.url, { poolSize: 4, logger: silentLogger });
+    await migrate(db);
+    await db.exec('create table stage_runs (story_id uuid, type text, worker text, at timestamptz default now())');
+  });
+  afterEach(async () => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await db.query('truncate stories, jobs, stage_runs restart identity cascade');
+  });
+  afterAll(async () => {
+    await db.close();
+    await created.drop();
+  });
+
+  function startWorker(name: string, env: Record<string, string> = {}): Worker {
+    const child = spawn(process.execPath, [FIXTURE], {
+      env: { ...process.env, DATABASE_URL: created.url, WORKER_NAME: name, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d));
+    child.stderr!.on('data', (d: Buffer) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const w = Object.assign(child, { log: () => out, exited });
+    children.push(w);
+    return w;
+  }
+
+  async function createStories(n: number): Promise<string[]> {
+    const services = testServices(db);
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await createStory(services, PIPELINE, { topic: `Story ${i}` })).id);
+    return ids;
+  }
+
+  const countWhere = async (sql: string, values: unknown[] = []) => (await db.query<{ n: number }>(sql, values))[0].n;
+  const published = () => countWhere("select count(*) as n from stories where status = 'published'");
+
+  async function expectEachStageCompletedOnce(stories: number) {
+    const perStage = await db.query<{ story_id: string; type: string; n: number }>(
+      "select story_id, type, count(*) as n from jobs where status = 'completed' group by 1, 2",
+    );
+    expect(perStage).toHaveLength(stories * PIPELINE.length);
+    expect(perStage.every((r) => r.n === 1)).toBe(true);
+    expect(await countWhere("select count(*) as n from jobs where status <> 'completed'")).toBe(0);
+  }
+
+  it('several workers share the stories; one killed mid-job is reclaimed and every story is published', async () => {
+    const ids = await createStories(24);
+    const workers = ['w1', 'w2', 'w3'].map((n) => startWorker(n, { STAGE_MS: '150', LEASE_SECONDS: '2' }));
+    const victim = workers[0];
+    // kill w1 while it holds a job
+    await waitFor(async () => (await countWhere("select count(*) as n from jobs where locked_by = 'w1' and status = 'processing'")) > 0, 20_000, 'w1 to hold a job');
+    const held = await db.query<{ id: number }>("select id from jobs where locked_by = 'w1' and status = 'processing'");
+    victim.kill('SIGKILL');
+    await waitFor(async () => (await published()) === ids.length, 90_000, 'all stories published');
+    await expectEachStageCompletedOnce(ids.length);
+    // the jobs w1 held were finished by another worker on a later attempt
+    const reclaimed = await db.query<{ attempts: number; locked_by: string; status: string }>('select attempts, locked_by, status from jobs where id = any ($1)', [held.map((h) => h.id)]);
+    for (const r of reclaimed) {
+      expect(r.status).toBe('completed');
+      expect(r.attempts).toBe(2);
+      expect(r.locked_by).not.toBe('w1');
+    }
+    // no stage ran to completion twice: one recorded run per (story, stage)
+    expect(await countWhere('select count(*) as n from (select story_id, type from stage_runs group by 1, 2 having count(*) > 1) d')).toBe(0);
+    expect(await countWhere('select count(*) as n from stage_runs')).toBe(ids.length * PIPELINE.length);
+    const spread = await db.query<{ worker: string }>('select distinct worker from stage_runs');
+    expect(spread.length).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
+  it('SIGTERM: a worker lets its job finish within the grace period and exits 0', async () => {
+    await createStories(1);
+    const w = startWorker('drain', { STAGE_MS: '1500', GRACE_SECONDS: '10', CONCURRENCY: '1' });
+    await waitFor(() => w.log().includes('stage running'), 20_000, 'a stage to start');
+    const t0 = Date.now();
+    w.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const jobs = await db.query<{ type: string; status: string }>('select type, status from jobs order by id');
+    expect(jobs[0]).toEqual({ type: 'generate_script', status: 'completed' });
+    // it claimed nothing after the signal: the next stage waits, queued
+    expect(jobs.slice(1)).toEqual([{ type: 'generate_images', status: 'queued' }]);
+  });
+
+  it('SIGTERM: a job that outlasts the grace period is handed back, queued, with its attempt returned', async () => {
+    await createStories(1);
+    const w = startWorker('short-grace', { STAGE_MS: '30000', GRACE_SECONDS: '0.5', CONCURRENCY: '1' });
+    await waitFor(() => w.log().includes('stage running'), 20_000, 'a stage to start');
+    const t0 = Date.now();
+    w.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const [job] = await db.query<{ status: string; attempts: number; locked_until: Date | null }>('select status, attempts, locked_until from jobs');
+    expect(job).toEqual({ status: 'queued', attempts: 0, locked_until: null });
+    expect(await countWhere('select count(*) as n from stage_runs')).toBe(0);
+  });
+
+  it('workers survive their connections being killed (pg_terminate_backend) and finish every story', async () => {
+    const ids = await createStories(12);
+    startWorker('k1', { STAGE_MS: '100', LEASE_SECONDS: '5' });
+    startWorker('k2', { STAGE_MS: '100', LEASE_SECONDS: '5' });
+    const admin = new pg.Client({ connectionString: created.url });
+    await admin.connect();
+    try {
+      await waitFor(async () => (await countWhere("select count(*) as n from jobs where status = 'completed'")) >= 10, 30_000, 'progress');
+      for (let round = 0; round < 3; round++) {
+        const killed = await admin.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name like 'lost-archives%' and pid <> pg_backend_pid()",
+        );
+        expect(killed.rowCount).toBeGreaterThan(0);
+        await new Promise((r) => setTimeout(r, 700));
+      }
+    } finally {
+      await admin.end();
+    }
+    await waitFor(async () => (await published()) === ids.length, 90_000, 'all stories published after the kills');
+    await expectEachStageCompletedOnce(ids.length);
+    // listeners came back: a new story is picked up at once, without waiting for a long poll
+    const w = children.find((c) => c.log().includes('listening again'));
+    expect(w, 'a worker re-listened after losing its listening connection').toBeTruthy();
+  }, 150_000);
+});
+
+describe('concurrent migrations', () => {
+  it('four `db migrate` processes at once: all succeed, each migration applied once', async () => {
+    const created = await createDatabase();
+    try {
+      const cwd = tempDir('la-mig-');
+      const results = await Promise.all([1, 2, 3, 4].map(() => runCli(['db', 'migrate', '--json'], { cwd, env: { DATABASE_URL: created.url } })));
+      for (const r of results) expect(r.code, r.stderr).toBe(0);
+      const applied = results.map((r) => JSON.parse(r.stdout).applied.length);
+      expect(applied.filter((n) => n > 0)).toHaveLength(1);
+      const c = new pg.Client({ connectionString: created.url });
+      await c.connect();
+      const rows = await c.query('select name, count(*) from lost_archives_migrations group by 1');
+      await c.end();
+      expect(rows.rows.every((r) => Number(r.count) === 1)).toBe(true);
+      expect(rows.rows.length).toBe(Math.max(...applied));
+    } finally {
+      await created.drop();
+    }
+  });
+});
