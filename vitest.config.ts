@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     globalSetup: ['test/global-setup.ts'],
+    // counts for .ci/run's closing line
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });

@@ -51,7 +51,9 @@ export async function runWorker(services: Services, opts: WorkerOptions): Promis
     wake?.();
   };
 
-  const unlisten = await db
+  const unlisten = !config.queue.listen
+    ? async () => {}
+    : await db
     .listen(
       q.JOBS_CHANNEL,
       (payload) => {
