@@ -37,5 +37,6 @@ fi
 
 echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
-npm run --silent build
+# `npm ci` builds through the prepare script; build here only if that was skipped (ignore-scripts)
+[ -f dist/bin/lost-archives.js ] || npm run --silent build
 echo "setup: ready ($(node dist/bin/lost-archives.js --version))"

@@ -130,6 +130,6 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
   );
   if (outcome === 'retry') log.warn('stage failed; will retry', { error: message });
   else if (outcome === 'failed') log.error('stage failed; story failed', { error: message, permanent });
-  if (process.env.DEBUG && stageError instanceof Error) log.debug(stageError.stack ?? message);
+  if (stageError instanceof Error && stageError.stack) log.debug(stageError.stack);
   return { outcome, error: message };
 }

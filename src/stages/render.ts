@@ -39,7 +39,8 @@ export const renderStage: Stage = {
       await ctx.media.run(job, {
         signal: ctx.signal,
         onProgress: (seconds) => {
-          const pct = Math.min(100, Math.floor((seconds / timeline.total) * 100));
+          // in 5% steps: enough to see it move, few enough for plain-line output
+          const pct = Math.min(100, Math.floor((seconds / timeline.total) * 20) * 5);
           if (pct !== lastPct) ctx.progress(`${pct}% of ${timeline.total.toFixed(1)}s`);
           lastPct = pct;
         },
