@@ -67,6 +67,8 @@ export function buildStoryRun(services: Services, pipeline: Pipeline, storyId: s
       renderer: opts.renderer,
       fallbackRenderer: 'simple',
       exitOnError: true,
+      // our own handler hands the running job back to the queue (listr2's would exit at once with 127)
+      registerSignalListeners: false,
       rendererOptions: { collapseSubtasks: false },
     },
   );

@@ -1,4 +1,4 @@
-import { RuntimeError, UsageError } from '../errors.js';
+import { ExitError, RuntimeError, UsageError } from '../errors.js';
 import { defaultWorkerName } from '../queue/worker.js';
 import { buildStoryRun } from '../run-story.js';
 import { PIPELINE } from '../stages/index.js';
@@ -32,7 +32,10 @@ export async function run(g: GlobalOptions, topic: string | undefined, opts: Run
     }
     const detail = await getStoryDetail(s.db, story.id);
     if (opts.json) printJson(detail);
-    if (stop.aborted) throw new RuntimeError(`interrupted; resume with \`lost-archives run --story ${story.id}\``);
+    if (stop.aborted) {
+      process.stderr.write(`interrupted: the running job went back to the queue; resume with \`lost-archives run --story ${story.id}\`\n`);
+      throw new ExitError(130);
+    }
     if (failure) throw failure instanceof RuntimeError ? failure : new RuntimeError((failure as Error).message);
     if (!opts.json && detail) {
       const video = detail.assets.find((a) => a.kind === 'video');

@@ -132,6 +132,26 @@ describe('topic to MP4, offline, on the embedded database', () => {
   });
 });
 
+describe('Ctrl-C during run', () => {
+  it('hands the running job back to the queue and exits 130; run --story finishes the story', async () => {
+    const cwd = tempDir('la-e2e-int-');
+    writeConfig(cwd, { sceneConcurrency: 1 });
+    const run = startCli(['run', 'The Dancing Plague of 1518'], { cwd });
+    await waitFor(() => /[1-9]\/\d+ stills/.test(run.output()), 120_000, 'stills to start');
+    run.kill('SIGINT');
+    const r = await run.result;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/went back to the queue; resume with `lost-archives run --story /);
+    const id = /story ([0-9a-f-]{36})/.exec(r.stdout)![1];
+    const mid = JSON.parse((await runCli(['status', id, '--json'], { cwd })).stdout);
+    const images = mid.jobs.find((j: { type: string }) => j.type === 'generate_images');
+    expect([images.status, images.attempts, images.locked_until]).toEqual(['queued', 0, null]);
+    const resumed = await runCli(['run', '--story', id], { cwd });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse((await runCli(['status', id, '--json'], { cwd })).stdout).status).toBe('published');
+  }, 300_000);
+});
+
 describe('interrupted runs and shared workers on PostgreSQL', () => {
   let created: Awaited<ReturnType<typeof createDatabase>>;
   let db: Db;
