@@ -65,6 +65,11 @@ const configSchema = z.strictObject({
       fps: z.number().int().min(1).max(120).default(30),
       /** `burn`: subtitles drawn into the picture (and an SRT delivered); `none`: SRT only. Default `burn`. */
       subtitles: z.enum(['burn', 'none']).default('burn'),
+      /**
+       * Background music, ducked under the narration. `builtin`: an ambient pad generated locally;
+       * `none`; or `{ folder: 'music' }`: one of the operator's tracks, chosen per story. Default `builtin`.
+       */
+      music: z.union([z.enum(['builtin', 'none']), z.strictObject({ folder: z.string().min(1) })]).default('builtin'),
       /** Crossfade between scenes, in seconds. Default 0.5. */
       transitionSeconds: z.number().min(0).max(5).default(0.5),
       /** x264 preset. Default `veryfast`. */
@@ -147,5 +152,6 @@ export async function loadConfig(opts: { cwd?: string; configPath?: string; env?
   const baseDir = source ? path.dirname(source) : cwd;
   config.dataDir = path.resolve(baseDir, config.dataDir);
   config.publishDir = path.resolve(baseDir, config.publishDir);
+  if (typeof config.video.music === 'object') config.video.music = { folder: path.resolve(baseDir, config.video.music.folder) };
   return { ...config, source, baseDir };
 }

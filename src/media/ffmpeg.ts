@@ -34,7 +34,8 @@ function timemarkToSeconds(mark: string): number {
   return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : 0;
 }
 
-export function runFfmpeg(job: FfmpegJob, opts: RunOptions = {}): Promise<void> {
+/** Runs ffmpeg; resolves with the last lines it wrote to stderr (where filters such as loudnorm report). */
+export function runFfmpeg(job: FfmpegJob, opts: RunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const cmd = ffmpeg();
     for (const input of job.inputs) {
@@ -47,7 +48,7 @@ export function runFfmpeg(job: FfmpegJob, opts: RunOptions = {}): Promise<void> 
     const tail: string[] = [];
     cmd.on('stderr', (line: string) => {
       tail.push(line);
-      if (tail.length > 30) tail.shift();
+      if (tail.length > 60) tail.shift();
     });
     cmd.on('progress', (p: { timemark?: string }) => {
       if (p.timemark) opts.onProgress?.(timemarkToSeconds(p.timemark));
@@ -56,7 +57,7 @@ export function runFfmpeg(job: FfmpegJob, opts: RunOptions = {}): Promise<void> 
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     cmd.on('end', () => {
       opts.signal?.removeEventListener('abort', onAbort);
-      resolve();
+      resolve(tail.join('\n'));
     });
     cmd.on('error', (err: Error) => {
       opts.signal?.removeEventListener('abort', onAbort);

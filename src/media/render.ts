@@ -1,17 +1,95 @@
-import { escapeFilterValue } from './subtitles.js';
 import type { FfmpegJob } from './ffmpeg.js';
 import { FONT_SERIF_BOLD } from './fonts.js';
+import { escapeFilterValue } from './subtitles.js';
 import type { Timeline } from './timeline.js';
 
 /**
- * The render graph, as data: one ffmpeg run that pans slowly over every still (a cheap Ken Burns move:
- * a moving crop of a slightly enlarged still), crossfades between scenes, burns subtitles, places each
- * narration clip at its scene's narration start and normalises loudness to -14 LUFS.
+ * The render, as data (pure builders; src/stages/render.ts runs them):
+ * 1. the soundtrack: each narration placed at its scene's narration start, over a music bed that is
+ *    ducked (side-chain compressed) under the voice;
+ * 2. the picture: every part (title card, stills, end card) decoded and enlarged once, repeated in
+ *    memory, with a slow pan (a moving crop: no per-frame scaling), crossfaded into the next part,
+ *    subtitles burned in; the soundtrack normalised to -14 LUFS with the loudness measured beforehand.
  */
 
-export interface RenderSpec {
-  stills: string[];
+export const TARGET_LUFS = -14;
+export const TARGET_TP = -1.5;
+export const TARGET_LRA = 11;
+
+const n = (x: number) => Number(x.toFixed(3)).toString();
+
+export interface MixSpec {
   narrations: string[];
+  timeline: Timeline;
+  /** a music track to loop under the narration, or null */
+  music: string | null;
+  output: string;
+}
+
+export function buildMixJob(spec: MixSpec): FfmpegJob {
+  const { timeline } = spec;
+  const total = n(timeline.total);
+  const chains: string[] = [];
+  spec.narrations.forEach((_, i) => {
+    const ms = Math.round(timeline.scenes[i].narrationStart * 1000);
+    chains.push(`[${i}:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,adelay=delays=${ms}:all=1[n${i}]`);
+  });
+  const voices = spec.narrations.map((_, i) => `[n${i}]`).join('');
+  const pad = `apad=whole_dur=${total},atrim=0:${total}`;
+  if (!spec.music) {
+    chains.push(`${voices}amix=inputs=${spec.narrations.length}:normalize=0,${pad}[out]`);
+  } else {
+    const m = spec.narrations.length;
+    chains.push(`${voices}amix=inputs=${m}:normalize=0,${pad},asplit=2[voice][key]`);
+    chains.push(
+      `[${m}:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=0:${total},volume=0.35,` +
+        `afade=t=in:d=2,afade=t=out:st=${n(Math.max(0, timeline.total - 3))}:d=3[bed]`,
+    );
+    chains.push('[bed][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=450[ducked]');
+    chains.push(`[voice][ducked]amix=inputs=2:normalize=0,${pad}[out]`);
+  }
+  return {
+    inputs: [
+      ...spec.narrations.map((path) => ({ path })),
+      ...(spec.music ? [{ path: spec.music, options: ['-stream_loop', '-1'] }] : []),
+    ],
+    filter: chains.join(';'),
+    outputOptions: ['-map', '[out]', '-c:a', 'pcm_s16le', '-ar', '48000'],
+    output: spec.output,
+  };
+}
+
+/** First pass of loudness normalisation: measure (output to nowhere). */
+export function buildMeasureJob(audio: string): FfmpegJob {
+  return {
+    inputs: [{ path: audio }],
+    filter: `[0:a]loudnorm=I=${TARGET_LUFS}:TP=${TARGET_TP}:LRA=${TARGET_LRA}:print_format=json[out]`,
+    outputOptions: ['-map', '[out]', '-f', 'null'],
+    output: '-',
+  };
+}
+
+export interface Loudness {
+  input_i: string;
+  input_tp: string;
+  input_lra: string;
+  input_thresh: string;
+  target_offset: string;
+}
+
+/** Reads loudnorm's JSON block from ffmpeg's stderr. */
+export function parseLoudness(stderr: string): Loudness {
+  const m = /\{[^{}]*"input_i"[^{}]*\}/.exec(stderr);
+  if (!m) throw new Error('ffmpeg printed no loudness measurement');
+  return JSON.parse(m[0]) as Loudness;
+}
+
+export interface RenderSpec {
+  /** one picture per timeline segment: title card, stills, end card */
+  pictures: string[];
+  /** the soundtrack from buildMixJob */
+  soundtrack: string;
+  loudness: Loudness | null;
   timeline: Timeline;
   width: number;
   height: number;
@@ -21,58 +99,44 @@ export interface RenderSpec {
   output: string;
 }
 
-const n = (x: number) => Number(x.toFixed(3)).toString();
-
 export function buildRenderJob(spec: RenderSpec): FfmpegJob {
   const { timeline, width: w, height: h } = spec;
   const fps = timeline.fps;
-  const count = spec.stills.length;
-  if (count === 0 || count !== spec.narrations.length || count !== timeline.scenes.length) {
-    throw new Error('render needs one still and one narration per scene of the timeline');
-  }
-  const inputs = [
-    ...spec.stills.map((path, i) => ({
-      path,
-      options: ['-loop', '1', '-framerate', String(fps), '-t', n(timeline.scenes[i].length)],
-    })),
-    ...spec.narrations.map((path) => ({ path })),
-  ];
+  const parts = timeline.segments;
+  if (parts.length === 0 || parts.length !== spec.pictures.length) throw new Error('render needs one picture per part of the timeline');
   const zoom = 1.12;
   const bw = Math.ceil((w * zoom) / 2) * 2;
   const bh = Math.ceil((h * zoom) / 2) * 2;
   const chains: string[] = [];
-  timeline.scenes.forEach((s, i) => {
-    // alternate the direction of the move from scene to scene
-    const dir = i % 4;
-    const p = `(t/${n(s.length)})`;
-    const x = dir === 0 || dir === 3 ? `(iw-ow)*${p}` : `(iw-ow)*(1-${p})`;
-    const y = dir < 2 ? `(ih-oh)*${p}` : `(ih-oh)*(1-${p})`;
+  parts.forEach((seg, i) => {
+    const frames = Math.round(seg.length * fps);
+    const p = `(t/${n(seg.length)})`;
+    // scenes alternate the direction of their move; cards hold still, centred
+    const dir = seg.kind === 'scene' ? i % 4 : -1;
+    const x = dir < 0 ? '(iw-ow)/2' : dir === 0 || dir === 3 ? `(iw-ow)*${p}` : `(iw-ow)*(1-${p})`;
+    const y = dir < 0 ? '(ih-oh)/2' : dir < 2 ? `(ih-oh)*${p}` : `(ih-oh)*(1-${p})`;
     chains.push(
-      `[${i}:v]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},` +
-        `crop=${w}:${h}:x='${x}':y='${y}',setsar=1,fps=${fps},format=yuv420p[v${i}]`,
+      `[${i}:v]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},format=rgb24,` +
+        `loop=loop=${frames - 1}:size=1:start=0,setpts=N/(${fps}*TB),` +
+        `crop=${w}:${h}:x='${x}':y='${y}',setsar=1,format=yuv420p[v${i}]`,
     );
   });
   let last = 'v0';
-  for (let i = 1; i < count; i++) {
-    const out = `x${i}`;
-    chains.push(`[${last}][v${i}]xfade=transition=fade:duration=${n(timeline.transition)}:offset=${n(timeline.scenes[i].start)}[${out}]`);
-    last = out;
+  for (let i = 1; i < parts.length; i++) {
+    chains.push(`[${last}][v${i}]xfade=transition=fade:duration=${n(timeline.transition)}:offset=${n(parts[i].start)}[x${i}]`);
+    last = `x${i}`;
   }
   const burn = spec.subtitles ? `ass=filename=${escapeFilterValue(spec.subtitles)},` : '';
   chains.push(`[${last}]${burn}format=yuv420p[vout]`);
-
-  timeline.scenes.forEach((s, i) => {
-    const ms = Math.round(s.narrationStart * 1000);
-    chains.push(`[${count + i}:a]aresample=48000,aformat=channel_layouts=stereo,adelay=delays=${ms}:all=1[a${i}]`);
-  });
-  const mix = timeline.scenes.map((_, i) => `[a${i}]`).join('');
-  chains.push(
-    `${mix}amix=inputs=${count}:normalize=0:duration=longest,apad=whole_dur=${n(timeline.total)},` +
-      `atrim=0:${n(timeline.total)},loudnorm=I=-14:TP=-1.5:LRA=11,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]`,
-  );
+  const l = spec.loudness;
+  const norm = l
+    ? `loudnorm=I=${TARGET_LUFS}:TP=${TARGET_TP}:LRA=${TARGET_LRA}:measured_I=${l.input_i}:measured_TP=${l.input_tp}:` +
+      `measured_LRA=${l.input_lra}:measured_thresh=${l.input_thresh}:offset=${l.target_offset}:linear=true`
+    : `loudnorm=I=${TARGET_LUFS}:TP=${TARGET_TP}:LRA=${TARGET_LRA}`;
+  chains.push(`[${parts.length}:a]${norm},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]`);
 
   return {
-    inputs,
+    inputs: [...spec.pictures.map((path) => ({ path })), { path: spec.soundtrack }],
     filter: chains.join(';'),
     outputOptions: [
       '-map', '[vout]', '-map', '[aout]',

@@ -80,12 +80,12 @@ export interface AssStyle {
   width: number;
   height: number;
   font: string;
-  /** font size as a fraction of the frame height */
+  /** font size as a fraction of the frame's short side */
   size: number;
 }
 
 export function toAss(cues: Cue[], style: AssStyle): string {
-  const fontSize = Math.round(style.height * style.size);
+  const fontSize = Math.round(Math.min(style.width, style.height) * style.size);
   const margin = Math.round(style.height * 0.06);
   const head = [
     '[Script Info]',

@@ -1,26 +1,38 @@
 /**
- * When each scene starts and ends in the final video: a pure function of the narration durations and
- * the transition length, shared by metadata (chapters) and render, so both agree to the frame.
- * Times are whole frames (multiples of 1/fps).
+ * When each part of the video starts and ends: a pure function of the narration durations, the card
+ * lengths and the transition, shared by metadata (chapters), subtitles and render, so all agree to
+ * the frame. Times are whole frames (multiples of 1/fps).
+ *
+ *   [intro card] ⨯ [scene 1] ⨯ [scene 2] ⨯ … ⨯ [scene n] ⨯ [end card]      (⨯ = crossfade)
  */
 export interface TimelineOptions {
   fps: number;
-  /** crossfade between scenes, seconds */
+  /** crossfade between parts, seconds */
   transition: number;
   /** silence before the narration of each scene, seconds */
   lead?: number;
   /** picture held after the narration of each scene, seconds (at least the transition) */
   tail?: number;
+  /** length of the title card before the first scene, seconds; 0 for none */
+  intro?: number;
+  /** length of the end card after the last scene, seconds; 0 for none */
+  outro?: number;
 }
 
-export interface TimelineScene {
-  index: number;
-  /** first frame of the scene's picture */
+interface Span {
+  /** first frame of the part's picture */
   start: number;
-  /** last moment of the scene's picture (overlaps the next scene by the transition) */
+  /** last moment of its picture (overlaps the next part by the transition) */
   end: number;
-  /** length of the scene's picture, end - start */
+  /** end - start */
   length: number;
+}
+
+export type Segment = (Span & { kind: 'intro' | 'outro' }) | TimelineScene;
+
+export interface TimelineScene extends Span {
+  kind: 'scene';
+  index: number;
   /** when the narration starts */
   narrationStart: number;
 }
@@ -28,6 +40,9 @@ export interface TimelineScene {
 export interface Timeline {
   fps: number;
   transition: number;
+  /** every part in order: intro card, scenes, end card */
+  segments: Segment[];
+  /** the narrated scenes only */
   scenes: TimelineScene[];
   /** total length of the video in seconds */
   total: number;
@@ -40,22 +55,28 @@ export function buildTimeline(durations: number[], opts: TimelineOptions): Timel
   const tFrames = toFrames(opts.transition, fps);
   const leadFrames = toFrames(opts.lead ?? 0.4, fps);
   const tailFrames = Math.max(toFrames(opts.tail ?? 0.6, fps), tFrames);
+  const segments: Segment[] = [];
   const scenes: TimelineScene[] = [];
   let startFrame = 0;
+  const span = (lenFrames: number): Span => {
+    const s = { start: startFrame / fps, end: (startFrame + lenFrames) / fps, length: lenFrames / fps };
+    startFrame += lenFrames - tFrames;
+    return s;
+  };
+  const card = (seconds: number | undefined) => (seconds ? Math.max(toFrames(seconds, fps), tFrames + 1) : 0);
+  const intro = card(opts.intro);
+  if (intro) segments.push({ kind: 'intro', ...span(intro) });
   durations.forEach((d, index) => {
     if (!(d >= 0)) throw new Error(`scene ${index + 1} has no valid narration duration`);
-    const lenFrames = leadFrames + Math.ceil(d * fps) + tailFrames;
-    scenes.push({
-      index,
-      start: startFrame / fps,
-      end: (startFrame + lenFrames) / fps,
-      length: lenFrames / fps,
-      narrationStart: (startFrame + leadFrames) / fps,
-    });
-    startFrame += lenFrames - tFrames;
+    const narrationStart = (startFrame + leadFrames) / fps;
+    const scene: TimelineScene = { kind: 'scene', index, narrationStart, ...span(leadFrames + Math.ceil(d * fps) + tailFrames) };
+    segments.push(scene);
+    scenes.push(scene);
   });
-  const last = scenes.at(-1);
-  return { fps, transition: tFrames / fps, scenes, total: last ? last.end : 0 };
+  const outro = card(opts.outro);
+  if (outro) segments.push({ kind: 'outro', ...span(outro) });
+  const last = segments.at(-1);
+  return { fps, transition: tFrames / fps, segments, scenes, total: last ? last.end : 0 };
 }
 
 /** `m:ss` or `h:mm:ss`, as YouTube reads chapter timestamps. */
@@ -67,11 +88,33 @@ export function formatTimestamp(seconds: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 
+/**
+ * Chapters as YouTube accepts them: the first at 0:00 (it covers the title card), each at least
+ * 10 seconds long, at least three of them; otherwise none. Scenes too short for a chapter of their
+ * own are folded into the one before.
+ */
+export function chapters(timeline: Timeline, titles: string[]): { start: number; title: string }[] {
+  const MIN = 10;
+  const out: { start: number; title: string }[] = [];
+  timeline.scenes.forEach((s, i) => {
+    const start = i === 0 ? 0 : s.start;
+    const prev = out.at(-1);
+    if (prev && start - prev.start < MIN) return;
+    if (prev && timeline.total - start < MIN) return;
+    out.push({ start, title: titles[i] });
+  });
+  return out.length >= 3 ? out : [];
+}
+
+/** Card lengths, seconds. */
+export const INTRO_SECONDS = 4;
+export const OUTRO_SECONDS = 4;
+
 /** The timeline of a story's recorded scenes under the video settings. */
 export function sceneTimeline(scenes: { position: number; duration_seconds: number | null }[], video: { fps: number; transitionSeconds: number }): Timeline {
   const durations = scenes.map((s) => {
     if (s.duration_seconds == null) throw new Error(`scene ${s.position} has no narration yet`);
     return s.duration_seconds;
   });
-  return buildTimeline(durations, { fps: video.fps, transition: video.transitionSeconds });
+  return buildTimeline(durations, { fps: video.fps, transition: video.transitionSeconds, intro: INTRO_SECONDS, outro: OUTRO_SECONDS });
 }

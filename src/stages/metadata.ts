@@ -1,5 +1,5 @@
 import { listScenes, setMetadata } from '../db/stories.js';
-import { sceneTimeline } from '../media/timeline.js';
+import { chapters, sceneTimeline } from '../media/timeline.js';
 import type { StoryMetadata } from '../types.js';
 import type { Stage } from './types.js';
 
@@ -49,8 +49,8 @@ export const metadataStage: Stage = {
     }
     const scenes = await listScenes(ctx.db, story.id);
     const timeline = sceneTimeline(scenes, ctx.config.video);
-    const chapters = scenes.map((s, i) => ({ start: timeline.scenes[i].start, title: s.title ?? `Scene ${s.position}` }));
-    const written = await ctx.providers.text.writeMetadata({ story, scenes, chapters }, ctx.signal);
+    const list = chapters(timeline, scenes.map((s) => s.title ?? `Scene ${s.position}`));
+    const written = await ctx.providers.text.writeMetadata({ story, scenes, chapters: list }, ctx.signal);
     const metadata = fitYouTubeLimits(written);
     if (ctx.signal.aborted) return;
     await setMetadata(ctx.db, story.id, metadata);

@@ -2,14 +2,32 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deleteAssets, listAssets, listScenes } from '../db/stories.js';
-import { buildRenderJob, buildThumbnailJob } from '../media/render.js';
+import { cardText, drawCard } from '../media/cards.js';
+import { builtinBedJob, pickTrack } from '../media/music.js';
+import { buildMeasureJob, buildMixJob, buildRenderJob, buildThumbnailJob, parseLoudness } from '../media/render.js';
 import { sceneTimeline } from '../media/timeline.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
 import { wrapText } from '../text.js';
-import type { Stage } from './types.js';
+import type { Story } from '../types.js';
+import type { StageContext, Stage } from './types.js';
 
-/** Render: stills, narration and subtitles become video.mp4, plus a thumbnail. */
+/** The music track for this story, or null; the built-in bed is generated once and cached. */
+async function musicFor(story: Story, ctx: StageContext): Promise<string | null> {
+  const music = ctx.config.video.music;
+  if (music === 'none') return null;
+  if (typeof music === 'object') return pickTrack(music.folder, story.id);
+  const cached = path.join(ctx.config.dataDir, 'cache', 'music-bed-v1.wav');
+  if (!fs.existsSync(cached)) {
+    await fs.promises.mkdir(path.dirname(cached), { recursive: true });
+    const tmp = `${cached}.${process.pid}.wav`;
+    await ctx.media.run(builtinBedJob(tmp), { signal: ctx.signal });
+    await fs.promises.rename(tmp, cached);
+  }
+  return cached;
+}
+
+/** Render: cards, stills, narration, music and subtitles become video.mp4, plus a thumbnail. */
 export const renderStage: Stage = {
   type: 'render_video',
   status: 'rendering',
@@ -21,20 +39,34 @@ export const renderStage: Stage = {
       ctx.progress('video already rendered');
       return;
     }
+    const { video } = ctx.config;
     const scenes = await listScenes(ctx.db, story.id);
-    const timeline = sceneTimeline(scenes, ctx.config.video);
+    const timeline = sceneTimeline(scenes, video);
     const stills = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'image.png'))));
     const narrations = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'narration.wav'))));
-    const burn = ctx.config.video.subtitles === 'burn';
     const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-render-'));
     try {
+      ctx.progress('title and end cards');
+      const preview = story.metadata?.preview ?? story.script_source?.provider === 'preview';
+      const text = cardText(story.topic, preview);
+      const intro = path.join(tmp, 'intro.png');
+      const outro = path.join(tmp, 'outro.png');
+      await drawCard(text.intro, video.width, video.height, intro, { signal: ctx.signal });
+      await drawCard(text.outro, video.width, video.height, outro, { signal: ctx.signal });
+
+      ctx.progress('soundtrack');
+      const soundtrack = path.join(tmp, 'soundtrack.wav');
+      await ctx.media.run(buildMixJob({ narrations, timeline, music: await musicFor(story, ctx), output: soundtrack }), { signal: ctx.signal });
+      const loudness = parseLoudness(await ctx.media.run(buildMeasureJob(soundtrack), { signal: ctx.signal }));
+
       let subtitles: string | null = null;
-      if (burn) {
+      if (video.subtitles === 'burn') {
         subtitles = path.join(tmp, 'captions.ass');
         await fs.promises.copyFile(await ctx.storage.localPath(keys.story(story.id, 'captions.ass')), subtitles);
       }
-      const video = path.join(tmp, 'video.mp4');
-      const job = buildRenderJob({ stills, narrations, timeline, ...ctx.config.video, subtitles, output: video });
+      const out = path.join(tmp, 'video.mp4');
+      const pictures = timeline.segments.map((seg) => (seg.kind === 'scene' ? stills[seg.index] : seg.kind === 'intro' ? intro : outro));
+      const job = buildRenderJob({ pictures, soundtrack, loudness, timeline, ...video, subtitles, output: out });
       let lastPct = -1;
       await ctx.media.run(job, {
         signal: ctx.signal,
@@ -46,11 +78,11 @@ export const renderStage: Stage = {
         },
       });
       const headline = path.join(tmp, 'headline.txt');
-      await fs.promises.writeFile(headline, wrapText(story.metadata?.title ?? story.topic, 38).slice(0, 2).join('\n'));
+      await fs.promises.writeFile(headline, wrapText(story.topic, 38).slice(0, 2).join('\n'));
       const thumbnail = path.join(tmp, 'thumbnail.jpg');
       await ctx.media.run(buildThumbnailJob(stills[0], headline, thumbnail), { signal: ctx.signal });
       if (ctx.signal.aborted) return;
-      await storeAsset(ctx, story.id, { kind: 'video', file: 'video.mp4', contentType: 'video/mp4', source: { file: video } });
+      await storeAsset(ctx, story.id, { kind: 'video', file: 'video.mp4', contentType: 'video/mp4', source: { file: out } });
       await storeAsset(ctx, story.id, { kind: 'thumbnail', file: 'thumbnail.jpg', contentType: 'image/jpeg', source: { file: thumbnail } });
       ctx.progress(`rendered ${timeline.total.toFixed(1)}s`);
     } finally {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildRenderJob } from '../../src/media/render.js';
+import { buildMixJob, buildRenderJob, parseLoudness } from '../../src/media/render.js';
 import { buildCues, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
-import { buildTimeline, formatTimestamp } from '../../src/media/timeline.js';
+import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeline.js';
 import { encodeWav, parseWav, silence, wavSeconds } from '../../src/media/wav.js';
 import { fitYouTubeLimits } from '../../src/stages/metadata.js';
 import { splitSentences } from '../../src/text.js';
@@ -81,18 +81,52 @@ describe('subtitles', () => {
 });
 
 describe('render graph', () => {
-  it('crossfades at each scene start and cuts the output at the timeline length', () => {
-    const timeline = buildTimeline([2, 3, 1], { fps: 30, transition: 0.5 });
-    const job = buildRenderJob({ stills: ['a.png', 'b.png', 'c.png'], narrations: ['a.wav', 'b.wav', 'c.wav'], timeline, width: 640, height: 360, subtitles: '/tmp/s.ass', preset: 'veryfast', output: 'o.mp4' });
-    expect(job.inputs).toHaveLength(6);
-    expect(job.inputs[1].options).toEqual(['-loop', '1', '-framerate', '30', '-t', String(Number(timeline.scenes[1].length.toFixed(3)))]);
-    expect(job.filter).toContain(`xfade=transition=fade:duration=0.5:offset=${Number(timeline.scenes[1].start.toFixed(3))}`);
-    expect(job.filter).toContain(`xfade=transition=fade:duration=0.5:offset=${Number(timeline.scenes[2].start.toFixed(3))}`);
+  const timeline = buildTimeline([2, 3, 1], { fps: 30, transition: 0.5, intro: 4, outro: 4 });
+
+  it('puts the cards around the scenes, crossfades at each part and cuts at the timeline length', () => {
+    expect(timeline.segments.map((s) => s.kind)).toEqual(['intro', 'scene', 'scene', 'scene', 'outro']);
+    expect(timeline.scenes[0].start).toBeCloseTo(3.5, 9);
+    const job = buildRenderJob({ pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], soundtrack: 'mix.wav', loudness: null, timeline, width: 640, height: 360, subtitles: '/tmp/s.ass', preset: 'veryfast', output: 'o.mp4' });
+    expect(job.inputs.map((i) => i.path)).toEqual(['i.png', 'a.png', 'b.png', 'c.png', 'o.png', 'mix.wav']);
+    for (const seg of timeline.segments.slice(1)) expect(job.filter).toContain(`xfade=transition=fade:duration=0.5:offset=${Number(seg.start.toFixed(3))}[`);
+    // each picture is enlarged once and repeated for exactly its frames
+    expect(job.filter).toContain(`loop=loop=${Math.round(timeline.segments[2].length * 30) - 1}:size=1`);
     expect(job.filter).toContain('ass=filename=/tmp/s.ass');
-    expect(job.filter).toContain(`adelay=delays=${Math.round(timeline.scenes[2].narrationStart * 1000)}:all=1`);
-    expect(job.filter).toContain('loudnorm=I=-14');
+    expect(job.filter).toContain('[5:a]loudnorm=I=-14');
     expect(job.outputOptions).toEqual(expect.arrayContaining(['-movflags', '+faststart', '-profile:v', 'high']));
     expect(job.outputOptions[job.outputOptions.indexOf('-t') + 1]).toBe(String(Number(timeline.total.toFixed(3))));
+  });
+
+  it('uses the measured loudness for a linear second pass', () => {
+    const loud = { input_i: '-20.1', input_tp: '-3.2', input_lra: '4.0', input_thresh: '-30.5', target_offset: '0.3' };
+    const job = buildRenderJob({ pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], soundtrack: 'mix.wav', loudness: loud, timeline, width: 640, height: 360, subtitles: null, preset: 'veryfast', output: 'o.mp4' });
+    expect(job.filter).toContain('measured_I=-20.1:measured_TP=-3.2:measured_LRA=4.0:measured_thresh=-30.5:offset=0.3:linear=true');
+    expect(job.filter).not.toContain('ass=');
+    expect(parseLoudness('[Parsed_loudnorm_0 @ 0x1]\n{\n\t"input_i" : "-20.1",\n\t"input_tp" : "-3.2"\n}\n').input_i).toBe('-20.1');
+  });
+
+  it('places each narration at its scene and ducks the music under it', () => {
+    const job = buildMixJob({ narrations: ['a.wav', 'b.wav', 'c.wav'], timeline, music: 'bed.wav', output: 'mix.wav' });
+    expect(job.inputs.at(-1)).toEqual({ path: 'bed.wav', options: ['-stream_loop', '-1'] });
+    timeline.scenes.forEach((s) => expect(job.filter).toContain(`adelay=delays=${Math.round(s.narrationStart * 1000)}:all=1`));
+    expect(job.filter).toContain('[bed][key]sidechaincompress');
+    expect(job.filter).toContain(`apad=whole_dur=${Number(timeline.total.toFixed(3))}`);
+    const dry = buildMixJob({ narrations: ['a.wav', 'b.wav', 'c.wav'], timeline, music: null, output: 'mix.wav' });
+    expect(dry.inputs).toHaveLength(3);
+    expect(dry.filter).not.toContain('sidechaincompress');
+  });
+});
+
+describe('chapters', () => {
+  it('start at 0:00, are at least 10 s long, and need three to exist', () => {
+    const t = buildTimeline([12, 3, 12, 12, 2], { fps: 30, transition: 0.5, intro: 4, outro: 4 });
+    const list = chapters(t, ['A', 'B', 'C', 'D', 'E']);
+    // C (3.5 s after B) folds into B; E would leave a last chapter under 10 s
+    expect(list.map((c) => c.title)).toEqual(['A', 'B', 'D']);
+    expect(list[0].start).toBe(0);
+    expect(list[1].start).toBe(t.scenes[1].start);
+    for (let i = 1; i < list.length; i++) expect(list[i].start - list[i - 1].start).toBeGreaterThanOrEqual(10);
+    expect(chapters(buildTimeline([30, 30], { fps: 30, transition: 0.5 }), ['A', 'B'])).toEqual([]);
   });
 });
 

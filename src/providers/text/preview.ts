@@ -99,9 +99,7 @@ export function previewWriter(): TextProvider {
         'PREVIEW: this script, its pictures and its narration were generated offline as placeholders by the ' +
           'lost-archives toolkit. They are not researched history.',
         '',
-        'Chapters:',
-        ...chapterLines,
-        '',
+        ...(chapterLines.length ? ['Chapters:', ...chapterLines, ''] : []),
         `Scenes: ${scenes.length}. #TheLostArchives #history #documentary`,
       ].join('\n');
       const words = story.topic
