@@ -106,7 +106,8 @@ export async function main(argv: string[]): Promise<number> {
 
 function report(err: unknown, verbose: boolean): number {
   if (err instanceof CommanderError) {
-    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+    // help asked for (or the version): 0; help shown because a command was missing, or any parse error: 2
+    return err.exitCode === 0 ? 0 : 2;
   }
   if (err instanceof ExitError) return err.exitCode;
   const message = err instanceof Error ? err.message : String(err);

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Listr, type ListrRendererValue } from 'listr2';
 import { getStory } from './db/stories.js';
 import { RuntimeError, ShutdownError } from './errors.js';
@@ -7,11 +8,7 @@ import { type Pipeline, progressIndex } from './stages/index.js';
 import type { Services } from './stages/types.js';
 import { activeJobs } from './stories.js';
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
+const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => {});
 
 /**
  * Drives one story through every remaining stage in this process, through the same jobs table the
@@ -56,7 +53,8 @@ export function buildStoryRun(services: Services, pipeline: Pipeline, storyId: s
             task.output = `next attempt in ${Math.ceil(wait / 1000)}s`;
             await sleep(Math.min(wait + 50, 60_000), opts.stop);
             continue;
-          } else if (progressIndex(pipeline, story.status) === i) {
+          } else if (progressIndex(pipeline, (await getStory(db, storyId))?.status ?? story.status) === i) {
+            // (read again: another worker may have completed the stage since the read above)
             throw new RuntimeError(`no ${stage.type} job is queued for story ${story.id}; run \`lost-archives retry ${story.id} --from ${stage.type}\``);
           }
           await sleep(pollMs, opts.stop);

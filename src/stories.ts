@@ -4,7 +4,7 @@ import type { Db } from './db/types.js';
 import { UsageError } from './errors.js';
 import { LANGUAGES, isLanguage } from './languages.js';
 import { enqueue } from './queue/jobs.js';
-import { type Pipeline, stageOf } from './stages/index.js';
+import { type Pipeline, progressIndex, stageOf } from './stages/index.js';
 import type { Services } from './stages/types.js';
 import type { Job, Story } from './types.js';
 
@@ -52,35 +52,42 @@ export async function activeJobs(db: Db, storyId: string): Promise<Job[]> {
 
 /**
  * Resumes a story: at its failed stage, or at `from` (whose work, and every later stage's, is cleared
- * first). Finished work before that stage is kept.
+ * first). Finished work before that stage is kept. Checks, clearing and the new job are one
+ * transaction on the locked story row, so two retries cannot both queue it.
  */
 export async function retryStory(services: Services, pipeline: Pipeline, idOrPrefix: string, from?: string): Promise<{ story: Story; stage: string }> {
   const { db } = services;
-  const story = await resolveStory(db, idOrPrefix);
-  let type: string;
-  if (from) {
-    if (!stageOf(pipeline, from)) throw new UsageError(`unknown stage "${from}"; stages are ${pipeline.map((s) => s.type).join(', ')}`);
-    type = from;
-  } else {
-    if (story.status !== 'failed') {
-      throw new UsageError(
-        `story ${story.id} is ${story.status}, not failed: nothing to resume. To redo work from a stage, use --from STAGE.`,
-      );
+  const found = await resolveStory(db, idOrPrefix);
+  if (from && !stageOf(pipeline, from)) throw new UsageError(`unknown stage "${from}"; stages are ${pipeline.map((s) => s.type).join(', ')}`);
+  const stage = await db.transaction(async (tx) => {
+    const [story] = await tx.query<Story>('select * from stories where id = $1 for update', [found.id]);
+    const [active] = await tx.query<Job>("select * from jobs where story_id = $1 and status in ('queued', 'processing') order by id limit 1", [story.id]);
+    if (active) throw new UsageError(`story ${story.id} already has job ${active.id} (${active.type}) ${active.status}; wait for it or let its worker finish`);
+    // the first stage whose work is not done: stages run in order, so everything before it is
+    let undone: number;
+    if (story.status === 'failed') {
+      const [last] = await tx.query<{ type: string }>("select type from jobs where story_id = $1 and status = 'failed' order by id desc limit 1", [story.id]);
+      undone = Math.max(0, pipeline.findIndex((s) => s.type === last?.type));
+    } else {
+      undone = Math.max(0, progressIndex(pipeline, story.status));
     }
-    const [last] = await db.query<{ type: string }>("select type from jobs where story_id = $1 and status = 'failed' order by id desc limit 1", [story.id]);
-    type = last?.type ?? pipeline[0].type;
-  }
-  const active = await activeJobs(db, story.id);
-  if (active.length) {
-    const j = active[0];
-    throw new UsageError(`story ${story.id} already has job ${j.id} (${j.type}) ${j.status}; wait for it or let its worker finish`);
-  }
-  const index = pipeline.findIndex((s) => s.type === type);
-  const stage = pipeline[index];
-  if (from) for (const later of pipeline.slice(index)) await later.reset(story, services);
-  await db.transaction(async (tx) => {
-    await tx.query('update stories set status = $2, error_message = null, updated_at = now() where id = $1', [story.id, stage.status]);
-    await enqueue(tx, story.id, stage.type, services.config.queue.maxAttempts);
+    let index = undone;
+    if (from) {
+      index = pipeline.findIndex((s) => s.type === from);
+      if (index > undone) {
+        const need = pipeline[undone].type;
+        throw new UsageError(`cannot start story ${story.id} at ${from}: ${need} has not finished yet; use --from ${need} (or an earlier stage)`);
+      }
+      for (const later of pipeline.slice(index)) await later.reset(story, { db: tx, storage: services.storage });
+    } else if (story.status !== 'failed') {
+      throw new UsageError(`story ${story.id} is ${story.status}, not failed: nothing to resume. To redo work from a stage, use --from STAGE.`);
+    }
+    const target = pipeline[index];
+    await tx.query('update stories set status = $2, error_message = null, updated_at = now() where id = $1', [story.id, target.status]);
+    if ((await enqueue(tx, story.id, target.type, services.config.queue.maxAttempts)) === null) {
+      throw new UsageError(`story ${story.id} was queued again by someone else just now`);
+    }
+    return target.type;
   });
-  return { story: (await getStory(db, story.id))!, stage: stage.type };
+  return { story: (await getStory(db, found.id))!, stage };
 }

@@ -14,6 +14,19 @@ interface LockInfo {
   since: string;
 }
 
+function readLock(lockPath: string): LockInfo | null {
+  try {
+    const info = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as LockInfo;
+    return typeof info.pid === 'number' ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -27,46 +40,62 @@ function alive(pid: number): boolean {
  * One process at a time may open the embedded database. The lock file names its owner, so the next
  * process can say who holds it; a lock left by a dead process on this host is taken over.
  */
-function acquireLock(lockPath: string): () => void {
+export function acquireLock(lockPath: string): () => void {
   const mine: LockInfo = {
     pid: process.pid,
     host: os.hostname(),
     command: process.argv.slice(2).join(' ') || 'lost-archives',
     since: new Date().toISOString(),
   };
-  for (let tries = 0; tries < 3; tries++) {
+  for (let tries = 0; tries < 5; tries++) {
     try {
       fs.writeFileSync(lockPath, JSON.stringify(mine), { flag: 'wx' });
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
-        try {
-          const cur = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as LockInfo;
-          if (cur.pid === mine.pid && cur.host === mine.host) fs.unlinkSync(lockPath);
-        } catch {
-          /* already gone */
-        }
+        const cur = readLock(lockPath);
+        if (cur && cur.pid === mine.pid && cur.host === mine.host) fs.rmSync(lockPath, { force: true });
       };
       process.once('exit', release);
       return release;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let other: LockInfo | null = null;
-      try {
-        other = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as LockInfo;
-      } catch {
-        /* half-written or vanished: try again */
-      }
-      if (other && (other.host !== mine.host || alive(other.pid))) {
+      const other = readLock(lockPath);
+      if (!other) {
+        // being written by another process right now, or left empty by a crash long ago
+        const age = Date.now() - (fs.statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+        if (age < 5_000) {
+          sleepSync(200);
+          continue;
+        }
+      } else if (other.host !== mine.host || (other.pid !== mine.pid && alive(other.pid))) {
         const dir = path.dirname(lockPath);
         throw new RuntimeError(
           `the embedded database in ${dir} is in use by process ${other.pid} on ${other.host} ` +
             `("lost-archives ${other.command}", since ${other.since}). Only one process can open it at a time: ` +
-            'stop that process, or to run several workers at once point them all at PostgreSQL with DATABASE_URL.',
+            'stop that process, or to run several workers at once point them all at PostgreSQL with DATABASE_URL. ' +
+            `If no such process exists any more, delete ${lockPath}.`,
         );
       }
-      fs.rmSync(lockPath, { force: true });
+      // the owner is gone (or it is our own pid from before a restart): move the stale lock aside
+      // (only one process can rename it), check it was the stale one, and try to create ours again
+      const aside = `${lockPath}.stale.${process.pid}`;
+      try {
+        fs.renameSync(lockPath, aside);
+      } catch {
+        continue;
+      }
+      const moved = readLock(aside);
+      if (moved && (!other || moved.pid !== other.pid || moved.since !== other.since)) {
+        // a live lock was created between our read and the rename: give it back
+        try {
+          fs.linkSync(aside, lockPath);
+        } catch {
+          /* someone holds the path again */
+        }
+      }
+      fs.rmSync(aside, { force: true });
     }
   }
   throw new RuntimeError(`cannot lock the embedded database at ${lockPath}; remove the file if no lost-archives process is running`);

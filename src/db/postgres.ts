@@ -26,6 +26,9 @@ export async function connectPostgres(url: string, opts: { poolSize: number; log
     max: opts.poolSize,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    // a half-open connection must fail a statement rather than hang a heartbeat forever
+    keepAlive: true,
+    query_timeout: 60_000,
     application_name: 'lost-archives',
   });
   // A backend killed under an idle client surfaces here; the pool drops that client and makes a new one.
@@ -49,16 +52,26 @@ export async function connectPostgres(url: string, opts: { poolSize: number; log
     ...base,
     async transaction(fn) {
       const client = await pool.connect();
+      // a backend killed mid-transaction emits 'error' on the checked-out client: without a listener
+      // that would crash the process; the failing statement rejects on its own
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+        log.warn('database connection lost during a transaction', { error: err.message });
+      };
+      client.on('error', onError);
       try {
         await client.query('begin');
         const result = await fn(wrap(client));
         await client.query('commit');
-        client.release();
         return result;
       } catch (err) {
-        await client.query('rollback').catch(() => {});
-        client.release(isConnectionError(err) ? (err as Error) : undefined);
+        if (!broken) await client.query('rollback').catch(() => {});
+        if (isConnectionError(err)) broken ??= err as Error;
         throw err;
+      } finally {
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     async listen(channel, onNotify, onReconnect) {
@@ -67,7 +80,7 @@ export async function connectPostgres(url: string, opts: { poolSize: number; log
       let delay = 100;
       const connect = async (isReconnect: boolean): Promise<void> => {
         if (stopped) return;
-        const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'lost-archives-listen' });
+        const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, keepAlive: true, application_name: 'lost-archives-listen' });
         c.on('notification', (n) => {
           if (n.channel === channel) onNotify(n.payload ?? '');
         });

@@ -60,18 +60,24 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
   if (opts.shutdown?.aborted) onShutdown();
   opts.shutdown?.addEventListener('abort', onShutdown, { once: true });
 
-  const beatMs = Math.max(200, (settings.leaseSeconds * 1000) / 3);
+  const leaseMs = settings.leaseSeconds * 1000;
+  const beatMs = Math.max(200, leaseMs / 3);
+  const lost = (why: string) => {
+    if (controller.signal.aborted) return;
+    log.warn(`${why}; aborting the stage`);
+    controller.abort(new LeaseLostError(String(job.id)));
+  };
+  // the lease as this worker knows it: when it cannot renew it in time (cut off from the database),
+  // it must assume another worker has the job and stop, rather than run the stage twice
+  let leaseUntil = Date.now() + leaseMs;
   let beating = false;
   const timer = setInterval(() => {
+    if (Date.now() > leaseUntil - Math.min(1000, beatMs)) return lost('lease ran out without a successful heartbeat');
     if (beating || controller.signal.aborted) return;
     beating = true;
+    const sent = Date.now();
     q.heartbeat(db, job, opts.worker, settings.leaseSeconds)
-      .then((ok) => {
-        if (!ok && !controller.signal.aborted) {
-          log.warn('lease lost; aborting the stage');
-          controller.abort(new LeaseLostError(String(job.id)));
-        }
-      })
+      .then((ok) => (ok ? (leaseUntil = sent + leaseMs) : lost('lease lost')))
       .catch((err) => log.warn('heartbeat failed', { error: errorMessage(err) }))
       .finally(() => (beating = false));
   }, beatMs);

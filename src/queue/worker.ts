@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { errorMessage } from '../errors.js';
+import { RuntimeError, errorMessage, isConnectionError } from '../errors.js';
 import type { Pipeline } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
 import type { Job, JobType } from '../types.js';
@@ -93,7 +93,10 @@ export async function runWorker(services: Services, opts: WorkerOptions): Promis
           job = await q.claim(db, opts.name, types, config.queue.leaseSeconds);
           claimFailures = 0;
         } catch (err) {
+          // a database that is restarting heals; a missing function or a denied permission does not
+          if (!isConnectionError(err)) throw new RuntimeError(`cannot claim jobs: ${errorMessage(err)}`, { cause: err });
           claimFailures++;
+          if (opts.once && claimFailures >= 5) throw new RuntimeError(`cannot reach the database to claim jobs: ${errorMessage(err)}`, { cause: err });
           log.warn('cannot claim jobs; will try again', { error: errorMessage(err) });
           break;
         }

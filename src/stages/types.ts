@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config.js';
-import type { Db } from '../db/types.js';
+import type { Db, Queryable } from '../db/types.js';
 import type { Logger } from '../log.js';
 import type { Media } from '../media/index.js';
 import type { Providers } from '../providers/index.js';
@@ -33,6 +33,6 @@ export interface Stage {
   title: string;
   /** Does only what is missing: a re-run after a crash or retry repeats no finished work. */
   run(story: Story, ctx: StageContext): Promise<void>;
-  /** Removes what this stage made, so `retry --from` can redo it. */
-  reset(story: Story, ctx: Services): Promise<void>;
+  /** Removes what this stage made, so `retry --from` can redo it (inside retry's transaction). */
+  reset(story: Story, deps: { db: Queryable; storage: Storage }): Promise<void>;
 }

@@ -47,6 +47,7 @@ describe('CLI on the embedded database', () => {
     ['an unknown job type', ['run-worker', '--type', 'generate_memes'], /unknown job type "generate_memes"/],
     ['a bad concurrency', ['run-worker', '--concurrency', 'lots'], /--concurrency must be a whole number/],
     ['run with no topic', ['run'], /give a topic/],
+    ['no command at all', [], /Usage: lost-archives/],
   ];
   it.each(usage)('rejects %s with exit code 2 and one clear line', async (_what, args, message) => {
     const r = await runCli(args, { cwd });

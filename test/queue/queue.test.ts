@@ -220,10 +220,13 @@ describe.each(BACKENDS)('queue on %s', (backend) => {
     const audio = d.jobs.find((j) => j.type === 'generate_audio')!;
     expect([audio.status, audio.attempts]).toEqual(['failed', 1]);
 
+    // a later stage cannot be skipped to
+    await expect(retryStory(services, pipeline, s.id, 'render_video')).rejects.toThrow(/generate_audio has not finished yet; use --from generate_audio/);
     // retry resumes at the failed stage without redoing the earlier ones
     const { pipeline: healed, calls } = trivialPipeline();
     const again = await retryStory(testServices(db, services.config), healed, s.id);
     expect(again.stage).toBe('generate_audio');
+    await expect(retryStory(services, healed, s.id)).rejects.toThrow(/already has job \d+ \(generate_audio\) queued/);
     await runWorker(testServices(db, services.config), { concurrency: 1, once: true, name: 'w', pipeline: healed, stop: new AbortController().signal });
     expect((await getStory(db, s.id))!.status).toBe('published');
     expect(calls.map((c) => c.type)).toEqual(['generate_audio', 'generate_subtitles', 'generate_metadata', 'render_video', 'upload_youtube']);
@@ -243,6 +246,20 @@ describe.each(BACKENDS)('queue on %s', (backend) => {
     const [row] = await jobsOf(s.id);
     expect([row.status, row.locked_by]).toEqual(['processing', 'w2']);
     expect(await jobsOf(s.id)).toHaveLength(1);
+  });
+
+  it('a worker cut off from the database gives the job up when its lease runs out', async () => {
+    const { pipeline, calls } = trivialPipeline({ ms: 10_000 });
+    // heartbeats hang, as over a dead connection; everything else works
+    const cutOff: Db = { ...db, query: (text, values) => (text.includes('la_heartbeat') ? new Promise(() => {}) : db.query(text, values)) };
+    const services = testServices(cutOff, testConfig({ queue: { leaseSeconds: 1 } }));
+    await createStory(services, pipeline, { topic: 'A' });
+    const job = (await q.claim(db, 'w1', null, 1))!;
+    const t0 = Date.now();
+    const result = await executeJob(services, job, { worker: 'w1', pipeline });
+    expect(result.outcome).toBe('lost');
+    expect(calls[0].aborted).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(2_000);
   });
 
   it('retry --from clears later stages and re-runs from there', async () => {
