@@ -62,11 +62,11 @@ describe('CLI on the embedded database', () => {
     expect(list.total).toBe(2);
   });
 
-  it('retry of a story that has not failed explains --from', async () => {
+  it('retry of a story that is still queued says so', async () => {
     const list = JSON.parse((await runCli(['status', '--json'], { cwd })).stdout);
     const r = await runCli(['retry', list.stories[0].id], { cwd });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/is pending, not failed.*--from STAGE/);
+    expect(r.stderr).toMatch(/already has job \d+ \(generate_script\) queued; wait for it/);
     const unknownStage = await runCli(['retry', list.stories[0].id, '--from', 'polish'], { cwd });
     expect(unknownStage.code).toBe(2);
     expect(unknownStage.stderr).toMatch(/unknown stage "polish"; stages are generate_script, generate_images/);
