@@ -35,16 +35,18 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
   program
     .command('create')
     .description('enqueue a new story and print its id')
-    .argument('<topic>', 'subject of the documentary (1-500 characters)')
+    .argument('[topic]', 'subject of the documentary (1-500 characters); optional with a --script that has a "# Topic" line')
     .option('-l, --language <code>', 'language of script and narration, e.g. en-US, es-ES (default: config language)')
+    .option('--script <file.md>', 'use your own Markdown script ("## Scene" sections, optional "Image:" lines) instead of writing one')
     .option('--json', 'print {"story_id", "status"}')
-    .action(async (topic: string, opts, cmd: Command) => (await import('./commands/create.js')).create(globals(cmd), topic, opts));
+    .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/create.js')).create(globals(cmd), topic, opts));
 
   program
     .command('run')
     .description('drive one story through every stage in this process, with live progress')
     .argument('[topic]', 'subject of a new story')
     .option('-s, --story <id>', 'resume an existing story instead of creating one')
+    .option('--script <file.md>', 'a new story from your own Markdown script (see create --help)')
     .option('-l, --language <code>', 'language of a new story (default: config language)')
     .option('--json', 'print the finished story as JSON instead of progress')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/run.js')).run(globals(cmd), topic, opts));

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { LoadedConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { pendingMigrations } from './db/migrate.js';
-import { errorMessage } from './errors.js';
+import { RuntimeError, errorMessage } from './errors.js';
+import { JOB_TYPES } from './stages/index.js';
+import type { JobType } from './types.js';
 import { LANGUAGES } from './languages.js';
 import type { Logger } from './log.js';
 import { binaryVersion, ffmpegBinary, ffprobeBinary } from './media/ffmpeg.js';
@@ -18,6 +20,37 @@ export interface Check {
   fix?: string;
 }
 
+const FFMPEG_FIX = 'install ffmpeg (Debian/Ubuntu: `sudo apt-get install ffmpeg`; macOS: `brew install ffmpeg`) or set FFMPEG_PATH/FFPROBE_PATH';
+const FONT_FIX = 'install fonts-dejavu-core, or set LOST_ARCHIVES_FONT and LOST_ARCHIVES_FONT_BOLD to .ttf files';
+
+/** The programs and fonts that the stages of these job types need with the configured providers. */
+export async function toolChecks(config: LoadedConfig, types: readonly JobType[]): Promise<Check[]> {
+  const checks: Check[] = [];
+  const media = types.some((t) => t === 'generate_images' || t === 'render_video');
+  if (media) {
+    for (const [name, bin] of [['ffmpeg', ffmpegBinary()], ['ffprobe', ffprobeBinary()]] as const) {
+      const v = await binaryVersion(bin);
+      checks.push({ name, ok: !!v, detail: v ?? 'not found', fix: FFMPEG_FIX });
+    }
+    checks.push({ name: 'fonts', ok: fontsInstalled(), detail: fontsInstalled() ? FONT_SERIF : 'DejaVu fonts not found', fix: FONT_FIX });
+  }
+  if (config.providers.speech === 'espeak' && types.includes('generate_audio')) {
+    const v = await binaryVersion('espeak-ng', ['--version']);
+    checks.push({ name: 'espeak-ng', ok: !!v, detail: v ?? 'not found', fix: ESPEAK_INSTALL_HINT });
+    const voice = LANGUAGES[config.language]?.espeakVoice;
+    checks.push({ name: 'default language', ok: !!voice, detail: voice ? `${config.language} (espeak voice ${voice})` : `${config.language} has no voice`, fix: `set language to one of ${Object.keys(LANGUAGES).join(', ')}` });
+  }
+  return checks;
+}
+
+/** Refuses to start work this machine cannot do, before anything is queued or claimed. */
+export async function preflight(config: LoadedConfig, types: readonly JobType[]): Promise<void> {
+  const missing = (await toolChecks(config, types)).filter((c) => !c.ok);
+  if (missing.length) {
+    throw new RuntimeError(`this machine cannot run the configured pipeline:\n${missing.map((c) => `  - ${c.name}: ${c.detail}; ${c.fix}`).join('\n')}\n(lost-archives doctor checks everything)`);
+  }
+}
+
 /** Checks what the configured pipeline needs on this machine: binaries, fonts, database, storage. */
 export async function runChecks(config: LoadedConfig, logger: Logger): Promise<Check[]> {
   const checks: Check[] = [];
@@ -26,17 +59,7 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
   const major = Number(process.versions.node.split('.')[0]);
   add({ name: 'node', ok: major >= 20, detail: process.version, fix: 'install Node.js 20 or newer' });
 
-  for (const [name, bin] of [['ffmpeg', ffmpegBinary()], ['ffprobe', ffprobeBinary()]] as const) {
-    const v = await binaryVersion(bin);
-    add({ name, ok: !!v, detail: v ?? 'not found', fix: 'install ffmpeg (Debian/Ubuntu: `sudo apt-get install ffmpeg`) or set FFMPEG_PATH/FFPROBE_PATH' });
-  }
-  if (config.providers.speech === 'espeak') {
-    const v = await binaryVersion('espeak-ng', ['--version']);
-    add({ name: 'espeak-ng', ok: !!v, detail: v ?? 'not found', fix: ESPEAK_INSTALL_HINT });
-    const voice = LANGUAGES[config.language]?.espeakVoice;
-    add({ name: 'default language', ok: !!voice, detail: voice ? `${config.language} (espeak voice ${voice})` : `${config.language} has no voice`, fix: `set language to one of ${Object.keys(LANGUAGES).join(', ')}` });
-  }
-  add({ name: 'fonts', ok: fontsInstalled(), detail: fontsInstalled() ? FONT_SERIF : 'DejaVu fonts not found', fix: 'install fonts-dejavu-core, or set LOST_ARCHIVES_FONT and LOST_ARCHIVES_FONT_BOLD to .ttf files' });
+  checks.push(...(await toolChecks(config, JOB_TYPES)));
 
   try {
     const db = await openDb({ url: config.database.url, dataDir: config.dataDir, poolSize: 2, logger }, { check: false });

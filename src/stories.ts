@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { findStory, getStory, insertStory } from './db/stories.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { findStory, getStory, insertStory, saveScript } from './db/stories.js';
+import { parseScriptMarkdown } from './providers/text/markdown.js';
+import type { ScriptDraft } from './providers/types.js';
 import type { Db } from './db/types.js';
-import { UsageError } from './errors.js';
+import { UsageError, errorMessage } from './errors.js';
 import { LANGUAGES, isLanguage } from './languages.js';
 import { enqueue } from './queue/jobs.js';
 import { type Pipeline, progressIndex, stageOf } from './stages/index.js';
@@ -28,14 +32,32 @@ export function validateNewStory(input: NewStory): z.output<typeof newStorySchem
   return r.data;
 }
 
-/** Writes the story (pending) and its first job in one transaction. */
-export async function createStory(services: Services, pipeline: Pipeline, input: NewStory): Promise<Story> {
+/**
+ * Writes the story (pending) and its first job in one transaction; with the operator's own script,
+ * its scenes too (the script stage then finds them and writes nothing).
+ */
+export async function createStory(services: Services, pipeline: Pipeline, input: NewStory, script?: ScriptDraft): Promise<Story> {
   const { topic, language } = validateNewStory(input);
   return services.db.transaction(async (tx) => {
     const story = await insertStory(tx, topic, language);
+    if (script) await saveScript(tx, story.id, script.script, script.source, script.scenes);
     await enqueue(tx, story.id, pipeline[0].type, services.config.queue.maxAttempts);
     return story;
   });
+}
+
+/** Reads and checks the operator's Markdown script; the topic on the command line wins over its `# ` title. */
+export function readScriptFile(file: string, topic: string | undefined): { topic: string; script: ScriptDraft } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the script ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
+  }
+  const parsed = parseScriptMarkdown(text, path.basename(file));
+  const chosen = topic ?? parsed.topic;
+  if (!chosen) throw new UsageError(`give a topic, or start ${file} with a "# Topic" line`);
+  return { topic: chosen, script: parsed.draft };
 }
 
 /** Resolves a full story id or a unique prefix (as `status` prints them); unknown ids are usage errors. */

@@ -1,16 +1,21 @@
 import { PIPELINE } from '../stages/index.js';
-import { createStory } from '../stories.js';
+import { UsageError } from '../errors.js';
+import { createStory, readScriptFile } from '../stories.js';
 import { type GlobalOptions, printJson, withServices } from './common.js';
 
 export interface CreateOptions {
   language?: string;
+  script?: string;
   json?: boolean;
 }
 
-/** `create "topic"`: enqueue a story and print its id. */
-export async function create(g: GlobalOptions, topic: string, opts: CreateOptions): Promise<void> {
+/** `create "topic"` or `create --script story.md`: enqueue a story and print its id. */
+export async function create(g: GlobalOptions, topicArg: string | undefined, opts: CreateOptions): Promise<void> {
+  const fromFile = opts.script ? readScriptFile(opts.script, topicArg) : null;
+  const topic = fromFile?.topic ?? topicArg;
+  if (topic === undefined) throw new UsageError('give a topic (`lost-archives create "The Library of Alexandria"`) or --script FILE');
   await withServices(g, { logLevel: 'warn', announce: !opts.json }, async (s) => {
-    const story = await createStory(s, PIPELINE, { topic, language: opts.language ?? s.config.language });
+    const story = await createStory(s, PIPELINE, { topic, language: opts.language ?? s.config.language }, fromFile?.script);
     if (opts.json) printJson({ story_id: story.id, status: story.status });
     else process.stdout.write(`${story.id}\n`);
   });

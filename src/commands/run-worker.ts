@@ -22,7 +22,7 @@ export async function runWorkerCommand(g: GlobalOptions, opts: RunWorkerOptions)
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency must be a whole number from 1 to 64');
   const name = opts.name ?? defaultWorkerName();
   if (!/^[\w.@:-]{1,100}$/.test(name)) throw new UsageError('--name may use letters, digits and . _ - @ : (at most 100 characters)');
-  await withServices(g, { logLevel: 'info', announce: true }, async (s) => {
+  await withServices(g, { logLevel: 'info', announce: true, preflight: types.length ? (types as JobType[]) : JOB_TYPES }, async (s) => {
     const stop = stopSignal((sig) => s.logger.info(`received ${sig}`));
     const summary = await runWorker(s, { types: types as JobType[], concurrency, once: !!opts.once, name, pipeline: PIPELINE, stop });
     if (opts.json) printJson(summary);

@@ -1,25 +1,27 @@
 import { ExitError, RuntimeError, UsageError } from '../errors.js';
 import { defaultWorkerName } from '../queue/worker.js';
 import { buildStoryRun } from '../run-story.js';
-import { PIPELINE } from '../stages/index.js';
-import { createStory, resolveStory } from '../stories.js';
+import { JOB_TYPES, PIPELINE } from '../stages/index.js';
+import { createStory, readScriptFile, resolveStory } from '../stories.js';
 import { getStoryDetail } from '../db/stories.js';
 import { type GlobalOptions, printJson, stopSignal, withServices } from './common.js';
 
 export interface RunOptions {
   story?: string;
+  script?: string;
   language?: string;
   json?: boolean;
 }
 
 /** `run "topic"` or `run --story ID`: drive one story end to end in this process. */
 export async function run(g: GlobalOptions, topic: string | undefined, opts: RunOptions): Promise<void> {
-  if (topic && opts.story) throw new UsageError('give either a topic or --story ID, not both');
-  if (!topic && !opts.story) throw new UsageError('give a topic (`lost-archives run "The Library of Alexandria"`) or --story ID');
-  await withServices(g, { logLevel: 'warn', announce: !opts.json }, async (s) => {
+  if ((topic || opts.script) && opts.story) throw new UsageError('give either a new story (a topic or --script) or --story ID, not both');
+  const fromFile = opts.script ? readScriptFile(opts.script, topic) : null;
+  if (!topic && !fromFile && !opts.story) throw new UsageError('give a topic (`lost-archives run "The Library of Alexandria"`), --script FILE or --story ID');
+  await withServices(g, { logLevel: 'warn', announce: !opts.json, preflight: JOB_TYPES }, async (s) => {
     const story = opts.story
       ? await resolveStory(s.db, opts.story)
-      : await createStory(s, PIPELINE, { topic: topic!, language: opts.language ?? s.config.language });
+      : await createStory(s, PIPELINE, { topic: fromFile?.topic ?? topic!, language: opts.language ?? s.config.language }, fromFile?.script);
     if (!opts.json) process.stdout.write(`story ${story.id}: ${story.topic}\n`);
     const stop = stopSignal();
     const renderer = opts.json ? 'silent' : process.stdout.isTTY && !process.env.CI ? 'default' : 'simple';

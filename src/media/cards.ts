@@ -66,16 +66,19 @@ export async function drawCard(lines: CardLine[], w: number, h: number, out: str
   }
 }
 
-/** What the title and end cards say. A preview is labelled as such on both. */
-export function cardText(topic: string, preview: boolean): { intro: CardLine[]; outro: CardLine[] } {
+/**
+ * What the title and end cards say. `previewNote`: what in this video is a placeholder, said on the
+ * end card (and flagged on the title card); null for a video made with real providers.
+ */
+export function cardText(topic: string, previewNote: string | null): { intro: CardLine[]; outro: CardLine[] } {
   const intro: CardLine[] = [
     { text: 'THE LOST ARCHIVES', size: 0.035, color: '0xb08d57' },
     { text: topic, size: 0.085, bold: true },
   ];
   const outro: CardLine[] = [{ text: 'The Lost Archives', size: 0.07, bold: true }];
-  if (preview) {
-    intro.push({ text: 'PREVIEW: placeholder script, pictures and voice', size: 0.032, color: '0xd9a05b' });
-    outro.push({ text: 'This was a preview: the script, pictures and narration were generated offline as placeholders, not researched history.', size: 0.034, color: '0xd9a05b' });
+  if (previewNote) {
+    intro.push({ text: 'PREVIEW', size: 0.032, color: '0xd9a05b' });
+    outro.push({ text: previewNote, size: 0.034, color: '0xd9a05b' });
   } else {
     outro.push({ text: 'Thank you for watching', size: 0.04 });
   }

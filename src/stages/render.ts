@@ -27,6 +27,15 @@ async function musicFor(story: Story, ctx: StageContext): Promise<string | null>
   return cached;
 }
 
+/** What the end card must say is a placeholder in this video, if anything. */
+function previewNote(story: Story, ctx: StageContext): string | null {
+  const placeholderScript = story.script_source?.provider === 'preview';
+  const placeholderMedia = ctx.providers.image.name === 'preview' || ctx.providers.speech.name === 'espeak';
+  if (placeholderScript) return 'This was a preview: the script, pictures and narration were generated offline as placeholders, not researched history.';
+  if (placeholderMedia) return 'Preview: the pictures and the narration of this video are offline placeholders.';
+  return null;
+}
+
 /** Render: cards, stills, narration, music and subtitles become video.mp4, plus a thumbnail. */
 export const renderStage: Stage = {
   type: 'render_video',
@@ -47,8 +56,7 @@ export const renderStage: Stage = {
     const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-render-'));
     try {
       ctx.progress('title and end cards');
-      const preview = story.metadata?.preview ?? story.script_source?.provider === 'preview';
-      const text = cardText(story.topic, preview);
+      const text = cardText(story.topic, previewNote(story, ctx));
       const intro = path.join(tmp, 'intro.png');
       const outro = path.join(tmp, 'outro.png');
       await drawCard(text.intro, video.width, video.height, intro, { signal: ctx.signal });

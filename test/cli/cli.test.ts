@@ -98,6 +98,57 @@ describe('CLI on the embedded database', () => {
   });
 });
 
+describe('operator scripts and preflight', () => {
+  const cwd = tempDir('la-cli-script-');
+  const fixture = path.resolve(import.meta.dirname, '../fixtures/tricky.md');
+  const example = path.resolve(import.meta.dirname, '../../examples/antikythera-mechanism.md');
+
+  it('create --script stores the scenes as written, with the file’s title as topic', async () => {
+    const r = await runCli(['create', '--script', example, '--json'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const story = JSON.parse((await runCli(['status', JSON.parse(r.stdout).story_id, '--json'], { cwd })).stdout);
+    expect(story.topic).toBe('The Antikythera Mechanism');
+    expect(story.script_source).toEqual({ provider: 'operator', file: 'antikythera-mechanism.md' });
+    expect(story.scenes.map((s: { title: string }) => s.title)).toEqual(['A Storm off Antikythera', 'The Wreck', 'Gears in the Rock', 'Reading the Machine', 'A Cosmos in Bronze', 'What Remains']);
+    expect(story.scenes[0].text_content).toMatch(/^In the spring of 1900, a crew of sponge divers/);
+    expect(story.scenes[0].image_prompt).toBe('sponge divers in a wooden boat beside a rocky Greek island, early twentieth century');
+  });
+
+  it('a topic on the command line wins over the script’s title', async () => {
+    const r = await runCli(['create', 'Odd characters', '--script', fixture, '--json'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const story = JSON.parse((await runCli(['status', JSON.parse(r.stdout).story_id, '--json'], { cwd })).stdout);
+    expect(story.topic).toBe('Odd characters');
+    expect(story.scenes[2].text_content).toContain('%{localtime}');
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['a missing file', '', /cannot read the script .*nope\.md: no such file/],
+    ['a file without scenes', '# Just a title\nSome words.\n', /has no scenes: start each scene with a "## Scene title" line/],
+    ['a scene without narration', '# T\n## One\nText.\n## Two\nImage: a map\n', /scene 2 \("Two"\) has no narration/],
+  ];
+  it.each(bad)('rejects %s with exit code 2 and queues nothing', async (what, content, message) => {
+    const before = JSON.parse((await runCli(['status', '--json'], { cwd })).stdout).total;
+    const file = path.join(cwd, what === 'a missing file' ? 'nope.md' : `${what.replace(/ /g, '-')}.md`);
+    if (content) fs.writeFileSync(file, content);
+    const r = await runCli(['create', '--script', file], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(JSON.parse((await runCli(['status', '--json'], { cwd })).stdout).total).toBe(before);
+  });
+
+  it('run refuses to start without ffmpeg, says how to install it, and queues nothing', async () => {
+    const fresh = tempDir('la-cli-pre-');
+    const r = await runCli(['run', 'Troy'], { cwd: fresh, env: { FFMPEG_PATH: '/nonexistent/ffmpeg' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot run the configured pipeline:\n  - ffmpeg: not found; install ffmpeg \(Debian\/Ubuntu: `sudo apt-get install ffmpeg`/);
+    expect(JSON.parse((await runCli(['status', '--json'], { cwd: fresh })).stdout).total).toBe(0);
+    // a worker for stages that need no ffmpeg still starts
+    const w = await runCli(['run-worker', '--type', 'generate_script', '--once'], { cwd: fresh, env: { FFMPEG_PATH: '/nonexistent/ffmpeg' } });
+    expect(w.code, w.stderr).toBe(0);
+  });
+});
+
 describe('configuration', () => {
   it('a malformed config names every bad key and exits 2', async () => {
     const cwd = tempDir('la-cfg-');

@@ -141,6 +141,51 @@ describe('topic to MP4, offline, on the embedded database', () => {
   });
 });
 
+describe('an operator script at the default 1920x1080, and a vertical Short', () => {
+  const fixture = path.resolve(import.meta.dirname, '../fixtures/tricky.md');
+
+  it('renders any text safely into a full-HD video with its SRT and a thumbnail', async () => {
+    const cwd = tempDir('la-e2e-hd-');
+    const r = await runCli(['run', '--script', fixture], { cwd });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const id = /story ([0-9a-f-]{36})/.exec(r.stdout)![1];
+    const story = JSON.parse((await runCli(['status', id, '--json'], { cwd })).stdout);
+    expect(story.topic).toBe('Quotes, colons & {braces}: 100% "safe"?');
+    expect(story.metadata.title).toBe('Quotes, colons & {braces}: 100% "safe"? | The Lost Archives');
+    const dir = path.join(cwd, 'published', id);
+    const p = ffprobe(path.join(dir, 'video.mp4'));
+    const v = p.streams.find((s: { codec_type: string }) => s.codec_type === 'video');
+    expect([v.codec_name, v.profile, v.width, v.height, v.r_frame_rate]).toEqual(['h264', 'High', 1920, 1080, '30/1']);
+    const timeline = sceneTimeline(story.scenes, { fps: 30, transitionSeconds: 0.5 });
+    expect(Math.abs(Number(p.format.duration) - timeline.total)).toBeLessThanOrEqual(1 / 30 + 0.03);
+    // the subtitles say exactly what the script says
+    const srt = parseSrt(fs.readFileSync(path.join(dir, 'captions.srt'), 'utf8'));
+    const said = srt.map((c) => c.lines.join(' ')).join(' ');
+    for (const bit of ['"Nothing is lost; it\'s only misfiled."', '50% of the scrolls, {they said}, burned at 10:45.', 'Москва и Санкт-Петербург: café, naïve, Ærøskøbing.', 'Escapes like \\N, \\h and %{localtime} must show as written.']) {
+      expect(said).toContain(bit);
+    }
+    // and they are drawn where a cue is due
+    const cue = srt.find((c) => c.lines.join(' ').includes('{they'))!;
+    expect(whitePixels(frame(path.join(dir, 'video.mp4'), (cue.start + cue.end) / 2, true))).toBeGreaterThan(500);
+    const thumb = ffprobe(path.join(dir, 'thumbnail.jpg')).streams[0];
+    expect([thumb.codec_name, thumb.width, thumb.height]).toEqual(['mjpeg', 1280, 720]);
+    expect(fs.statSync(path.join(dir, 'thumbnail.jpg')).size).toBeLessThan(2 * 1024 * 1024);
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'metadata.json'), 'utf8'));
+    expect(meta.story_id).toBe(id);
+  }, 300_000);
+
+  it('renders a 1080x1920-shaped Short when the config says so', async () => {
+    const cwd = tempDir('la-e2e-short-');
+    fs.writeFileSync(path.join(cwd, '.lost-archivesrc.json'), JSON.stringify({ video: { width: 360, height: 640, music: 'none' } }));
+    const r = await runCli(['run', '--script', fixture, '--json'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const story = JSON.parse(r.stdout);
+    expect(story.status).toBe('published');
+    const v = ffprobe(path.join(cwd, 'published', story.id, 'video.mp4')).streams.find((s: { codec_type: string }) => s.codec_type === 'video');
+    expect([v.width, v.height]).toEqual([360, 640]);
+  }, 300_000);
+});
+
 describe('Ctrl-C during run', () => {
   it('hands the running job back to the queue and exits 130; run --story finishes the story', async () => {
     const cwd = tempDir('la-e2e-int-');

@@ -41,7 +41,7 @@ export function previewIllustrator(): ImageProvider {
           `[0:v]format=rgb24,${paper}`,
           `format=yuv444p,noise=c0s=16:c0f=u,format=rgb24`,
           `drawbox=x=${border}:y=${border}:w=iw-${2 * border}:h=ih-${2 * border}:color=0x3b2a1a@0.55:t=${Math.max(2, Math.round(4 * scale))}`,
-          text(plateFile, FONT_SERIF, 30, '0x3b2a1a@0.8', '(w-text_w)/2', `${Math.round(80 * scale)}`),
+          text(plateFile, FONT_SERIF, 30, "0x3b2a1a@0.8", "(w-text_w)/2", `${Math.round(150 * scale)}`),
           text(captionFile, FONT_SERIF_BOLD, 92, '0x2a1c10', '(w-text_w)/2', '(h-text_h)/2-h*0.08'),
           text(promptFile, FONT_SERIF, 34, '0x3b2a1a@0.85', '(w-text_w)/2', 'h*0.66'),
           `vignette=angle=PI/4.5`,

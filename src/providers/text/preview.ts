@@ -91,13 +91,16 @@ export function previewWriter(): TextProvider {
       return { script, scenes, source: { provider: 'preview' } };
     },
     async writeMetadata({ story, scenes, chapters }): Promise<StoryMetadata> {
-      const title = `${story.topic} | The Lost Archives (preview)`;
+      const ownScript = story.script_source?.provider === 'operator';
+      const title = `${story.topic} | The Lost Archives${ownScript ? '' : ' (preview)'}`;
       const chapterLines = chapters.map((c) => `${formatTimestamp(c.start)} ${c.title}`);
       const description = [
         `A short documentary about ${story.topic}.`,
         '',
-        'PREVIEW: this script, its pictures and its narration were generated offline as placeholders by the ' +
-          'lost-archives toolkit. They are not researched history.',
+        ownScript
+          ? 'This description was written offline by the lost-archives toolkit (preview).'
+          : 'PREVIEW: this script, its pictures and its narration were generated offline as placeholders by the ' +
+            'lost-archives toolkit. They are not researched history.',
         '',
         ...(chapterLines.length ? ['Chapters:', ...chapterLines, ''] : []),
         `Scenes: ${scenes.length}. #TheLostArchives #history #documentary`,
