@@ -26,6 +26,7 @@ export default defineConfig({
     height: 1080,
     fps: 30,
     subtitles: 'burn', // or 'none': the SRT is delivered either way
+    music: 'builtin', // a generated ambient bed; 'none'; or { folder: 'music' } for your own tracks
     transitionSeconds: 0.5,
     preset: 'veryfast', // x264 preset: superfast ... slow
   },

@@ -8,8 +8,9 @@ import type { Timeline } from './timeline.js';
  * 1. the soundtrack: each narration placed at its scene's narration start, over a music bed that is
  *    ducked (side-chain compressed) under the voice;
  * 2. the picture: every part (title card, stills, end card) decoded and enlarged once, repeated in
- *    memory, with a slow pan (a moving crop: no per-frame scaling), crossfaded into the next part,
- *    subtitles burned in; the soundtrack normalised to -14 LUFS with the loudness measured beforehand.
+ *    memory, with a slow pan (a moving crop: no per-frame scaling); only the half-second overlaps go
+ *    through xfade, the rest is concatenated; subtitles burned in; the soundtrack normalised to
+ *    -14 LUFS with the loudness measured beforehand.
  */
 
 export const TARGET_LUFS = -14;
@@ -107,7 +108,13 @@ export function buildRenderJob(spec: RenderSpec): FfmpegJob {
   const zoom = 1.12;
   const bw = Math.ceil((w * zoom) / 2) * 2;
   const bh = Math.ceil((h * zoom) / 2) * 2;
+  const tf = Math.round(timeline.transition * fps);
   const chains: string[] = [];
+  const pieces: string[] = [];
+  // Each part is cut into head | body | tail. Bodies are repeated frames with a moving crop and go
+  // straight to concat; only the short tail + head pairs pass through xfade, which is costly per frame.
+  // Every piece keeps its place in the part's own clock (t), so the pan runs on without a jump. The crop
+  // works on 4:4:4 so the pan moves in 1-pixel steps (4:2:0 would step by 2 pixels and judder).
   parts.forEach((seg, i) => {
     const frames = Math.round(seg.length * fps);
     const p = `(t/${n(seg.length)})`;
@@ -115,17 +122,35 @@ export function buildRenderJob(spec: RenderSpec): FfmpegJob {
     const dir = seg.kind === 'scene' ? i % 4 : -1;
     const x = dir < 0 ? '(iw-ow)/2' : dir === 0 || dir === 3 ? `(iw-ow)*${p}` : `(iw-ow)*(1-${p})`;
     const y = dir < 0 ? '(ih-oh)/2' : dir < 2 ? `(ih-oh)*${p}` : `(ih-oh)*(1-${p})`;
+    const head = i > 0 && tf > 0 ? tf : 0;
+    const tail = i < parts.length - 1 && tf > 0 ? tf : 0;
+    const cuts: [string, number, number][] = [];
+    if (head) cuts.push([`h${i}`, 0, head]);
+    cuts.push([`b${i}`, head, frames - head - tail]);
+    if (tail) cuts.push([`t${i}`, frames - tail, tail]);
+    // the picture is decoded, enlarged and converted once; split only passes references to that frame
     chains.push(
-      `[${i}:v]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},format=rgb24,` +
-        `loop=loop=${frames - 1}:size=1:start=0,setpts=N/(${fps}*TB),` +
-        `crop=${w}:${h}:x='${x}':y='${y}',setsar=1,format=yuv420p[v${i}]`,
+      `[${i}:v]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},format=yuv444p,setsar=1` +
+        (cuts.length > 1 ? `,split=${cuts.length}${cuts.map(([label]) => `[${label}s]`).join('')}` : `[${cuts[0][0]}s]`),
     );
+    for (const [label, from, count] of cuts) {
+      chains.push(
+        `[${label}s]loop=loop=${count - 1}:size=1:start=0,setpts=(N+${from})/(${fps}*TB),` +
+          `crop=${w}:${h}:x='${x}':y='${y}',format=yuv420p,setpts=PTS-STARTPTS[${label}]`,
+      );
+    }
   });
-  let last = 'v0';
-  for (let i = 1; i < parts.length; i++) {
-    chains.push(`[${last}][v${i}]xfade=transition=fade:duration=${n(timeline.transition)}:offset=${n(parts[i].start)}[x${i}]`);
-    last = `x${i}`;
+  for (let i = 0; i < parts.length; i++) {
+    pieces.push(`[b${i}]`);
+    if (i < parts.length - 1) {
+      if (tf > 0) {
+        chains.push(`[t${i}][h${i + 1}]xfade=transition=fade:duration=${n(tf / fps)}:offset=0[x${i}]`);
+        pieces.push(`[x${i}]`);
+      }
+    }
   }
+  chains.push(`${pieces.join('')}concat=n=${pieces.length}:v=1:a=0[joined]`);
+  const last = 'joined';
   const burn = spec.subtitles ? `ass=filename=${escapeFilterValue(spec.subtitles)},` : '';
   chains.push(`[${last}]${burn}format=yuv420p[vout]`);
   const l = spec.loudness;

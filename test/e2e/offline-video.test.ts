@@ -47,6 +47,13 @@ function meanAbsDiff(a: Buffer, b: Buffer): number {
   return d / a.length;
 }
 
+/** Mean volume in dB of the audio between two times. */
+function meanVolume(file: string, from: number, to: number): number {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-ss', String(from), '-to', String(to), '-i', file, '-map', '0:a', '-af', 'volumedetect', '-f', 'null', '-'], { encoding: 'utf8' });
+  const m = /mean_volume: (-?[\d.]+|-inf) dB/.exec(r.stderr);
+  return m ? Number(m[1] === '-inf' ? -Infinity : m[1]) : -Infinity;
+}
+
 /** Integrated loudness in LUFS, as ffmpeg's loudnorm measures it. */
 function integratedLoudness(file: string): number {
   const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-map', '0:a', '-af', 'loudnorm=print_format=json', '-f', 'null', '-'], { encoding: 'utf8' });
@@ -128,6 +135,10 @@ describe('topic to MP4, offline, on the embedded database', () => {
     expect(mean(frame(video, (timeline.scenes[0].start + timeline.scenes[0].end) / 2))).toBeGreaterThan(110);
   });
 
+  it('plays the music bed under the title card, before any narration', () => {
+    expect(meanVolume(video, 0.5, 3)).toBeGreaterThan(-45);
+  });
+
   it('normalises loudness near -14 LUFS', () => {
     const lufs = integratedLoudness(video);
     expect(lufs).toBeGreaterThan(-15);
@@ -183,6 +194,8 @@ describe('an operator script at the default 1920x1080, and a vertical Short', ()
     expect(story.status).toBe('published');
     const v = ffprobe(path.join(cwd, 'published', story.id, 'video.mp4')).streams.find((s: { codec_type: string }) => s.codec_type === 'video');
     expect([v.width, v.height]).toEqual([360, 640]);
+    // music: 'none' leaves the title card silent
+    expect(meanVolume(path.join(cwd, 'published', story.id, 'video.mp4'), 0.5, 3)).toBeLessThan(-70);
   }, 300_000);
 });
 

@@ -88,9 +88,15 @@ describe('render graph', () => {
     expect(timeline.scenes[0].start).toBeCloseTo(3.5, 9);
     const job = buildRenderJob({ pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], soundtrack: 'mix.wav', loudness: null, timeline, width: 640, height: 360, subtitles: '/tmp/s.ass', preset: 'veryfast', output: 'o.mp4' });
     expect(job.inputs.map((i) => i.path)).toEqual(['i.png', 'a.png', 'b.png', 'c.png', 'o.png', 'mix.wav']);
-    for (const seg of timeline.segments.slice(1)) expect(job.filter).toContain(`xfade=transition=fade:duration=0.5:offset=${Number(seg.start.toFixed(3))}[`);
-    // each picture is enlarged once and repeated for exactly its frames
-    expect(job.filter).toContain(`loop=loop=${Math.round(timeline.segments[2].length * 30) - 1}:size=1`);
+    // one crossfade per boundary, between the tail of one part and the head of the next
+    expect(job.filter.match(/xfade=transition=fade:duration=0\.5:offset=0\[x\d\]/g)).toHaveLength(timeline.segments.length - 1);
+    // bodies and crossfades are joined in order, and add up to the timeline's frames
+    expect(job.filter).toContain('[b0][x0][b1][x1][b2][x2][b3][x3][b4]concat=n=9:v=1:a=0');
+    const frames = [...job.filter.matchAll(/loop=loop=(\d+):size=1/g)].map((m) => Number(m[1]) + 1);
+    const overlap = 15 * (timeline.segments.length - 1);
+    expect(frames.reduce((a, b) => a + b, 0) - overlap).toBe(Math.round(timeline.total * 30));
+    // a body picks up the pan clock where its head ended
+    expect(job.filter).toContain('[b2s]loop=loop=' + (Math.round(timeline.segments[2].length * 30) - 31) + ':size=1:start=0,setpts=(N+15)/(30*TB)');
     expect(job.filter).toContain('ass=filename=/tmp/s.ass');
     expect(job.filter).toContain('[5:a]loudnorm=I=-14');
     expect(job.outputOptions).toEqual(expect.arrayContaining(['-movflags', '+faststart', '-profile:v', 'high']));

@@ -1,0 +1,161 @@
+/**
+ * Render benchmark: a fixed 20-scene, 5-minute workload at 1920x1080, 30 fps, rendered the way the
+ * render stage does it (title and end cards, pans, crossfades, burned subtitles, ducked music,
+ * two-pass loudness), beside two references measured in the same run:
+ *   floor: libx264 encoding the same number of frames of one still (decoded once) at the same preset
+ *   naive: one graph with zoompan on every input (the usual way to write a Ken Burns render)
+ * Prints the realtime factor (video seconds per wall second), the ratio to the floor, and peak RSS of
+ * ffmpeg. A 5-scene run of the same render shows whether memory grows with the video's length.
+ * BENCH_SCENES (default 20) and BENCH_SCENE_SECONDS (default 14) shrink it for a quick look.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cardText, drawCard } from '../src/media/cards.js';
+import { type FfmpegJob, runFfmpeg } from '../src/media/ffmpeg.js';
+import { SUBTITLE_FONT_FAMILY } from '../src/media/fonts.js';
+import { builtinBedJob } from '../src/media/music.js';
+import { buildMeasureJob, buildMixJob, buildRenderJob, parseLoudness } from '../src/media/render.js';
+import { buildCues, toAss } from '../src/media/subtitles.js';
+import { INTRO_SECONDS, OUTRO_SECONDS, buildTimeline } from '../src/media/timeline.js';
+import { previewIllustrator } from '../src/providers/image/preview.js';
+
+const W = 1920;
+const H = 1080;
+const FPS = 30;
+const PRESET = 'veryfast';
+const SCENES = Number(process.env.BENCH_SCENES ?? 20);
+const SCENE_SECONDS = Number(process.env.BENCH_SCENE_SECONDS ?? 14);
+
+/** Peak resident memory of this process's ffmpeg children while `fn` runs, in MiB. */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMiB: number; seconds: number }> {
+  let peak = 0;
+  const sample = () => {
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid !== process.pid || !stat.includes('(ffmpeg)')) continue;
+        const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+        if (rss) peak = Math.max(peak, Number(rss[1]) / 1024);
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+  };
+  const timer = setInterval(sample, 100);
+  const t0 = performance.now();
+  try {
+    const result = await fn();
+    return { result, peakMiB: peak, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function workload(dir: string, scenes: number) {
+  const durations = Array.from({ length: scenes }, () => SCENE_SECONDS);
+  const timeline = buildTimeline(durations, { fps: FPS, transition: 0.5, intro: INTRO_SECONDS, outro: OUTRO_SECONDS });
+  const stills: string[] = [];
+  const narrations: string[] = [];
+  const illustrator = previewIllustrator();
+  const signal = new AbortController().signal;
+  for (let i = 0; i < scenes; i++) {
+    const still = path.join(dir, `still-${i}.png`);
+    if (!fs.existsSync(still)) {
+      await illustrator.drawStill({ prompt: `Benchmark still number ${i + 1}`, caption: `Scene ${i + 1}`, position: i + 1, total: scenes, topic: 'Benchmark', width: W, height: H, out: still }, signal);
+    }
+    stills.push(still);
+    const voice = path.join(dir, `voice-${i}.wav`);
+    if (!fs.existsSync(voice)) {
+      // a speech-like signal: a tone that swells and pauses every sentence
+      await runFfmpeg({
+        inputs: [{ path: `sine=f=${180 + i * 7}:d=${SCENE_SECONDS}:sample_rate=22050`, format: 'lavfi' }],
+        filter: `[0:a]volume='0.4*gt(mod(t,3),0.4)':eval=frame[out]`,
+        outputOptions: ['-map', '[out]', '-ac', '1'],
+        output: voice,
+      });
+    }
+    narrations.push(voice);
+  }
+  const timings = Array.from({ length: Math.floor(SCENE_SECONDS / 3) }, (_, k) => ({ text: `Sentence ${k + 1} of this scene, long enough to wrap onto a second line of subtitles.`, start: k * 3 + 0.4, end: k * 3 + 3 }));
+  const ass = path.join(dir, `captions-${scenes}.ass`);
+  fs.writeFileSync(ass, toAss(buildCues(durations.map(() => ({ timings })), timeline), { width: W, height: H, font: SUBTITLE_FONT_FAMILY, size: 0.045 }));
+  const intro = path.join(dir, 'intro.png');
+  const outro = path.join(dir, 'outro.png');
+  const text = cardText('The Benchmark of Alexandria', 'Preview: benchmark workload.');
+  if (!fs.existsSync(intro)) await drawCard(text.intro, W, H, intro);
+  if (!fs.existsSync(outro)) await drawCard(text.outro, W, H, outro);
+  const music = path.join(dir, 'bed.wav');
+  if (!fs.existsSync(music)) await runFfmpeg(builtinBedJob(music));
+  return { timeline, stills, narrations, ass, intro, outro, music };
+}
+
+async function fullRender(dir: string, w: Awaited<ReturnType<typeof workload>>, out: string) {
+  const soundtrack = path.join(dir, `mix-${w.stills.length}.wav`);
+  await runFfmpeg(buildMixJob({ narrations: w.narrations, timeline: w.timeline, music: w.music, output: soundtrack }));
+  const loudness = parseLoudness(await runFfmpeg(buildMeasureJob(soundtrack)));
+  const pictures = w.timeline.segments.map((s) => (s.kind === 'scene' ? w.stills[s.index] : s.kind === 'intro' ? w.intro : w.outro));
+  await runFfmpeg(buildRenderJob({ pictures, soundtrack, loudness, timeline: w.timeline, width: W, height: H, subtitles: w.ass, preset: PRESET, output: out }));
+}
+
+/** The still decoded once and repeated in memory: what remains is the encoder's own work. */
+function floorJob(still: string, frames: number, out: string): FfmpegJob {
+  return {
+    inputs: [{ path: still }],
+    filter: `[0:v]format=yuv420p,loop=loop=${frames - 1}:size=1:start=0,setpts=N/(${FPS}*TB)[out]`,
+    outputOptions: ['-map', '[out]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, '-crf', '21', '-pix_fmt', 'yuv420p', '-r', String(FPS)],
+    output: out,
+  };
+}
+
+function naiveJob(w: Awaited<ReturnType<typeof workload>>, out: string): FfmpegJob {
+  const parts = w.timeline.segments;
+  const pictures = parts.map((s) => (s.kind === 'scene' ? w.stills[s.index] : s.kind === 'intro' ? w.intro : w.outro));
+  const chains = parts.map((s, i) => {
+    const frames = Math.round(s.length * FPS);
+    return `[${i}:v]scale=${W}:${H},zoompan=z='min(zoom+0.0006,1.12)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=${frames}:s=${W}x${H}:fps=${FPS},format=yuv420p[v${i}]`;
+  });
+  let last = 'v0';
+  for (let i = 1; i < parts.length; i++) {
+    chains.push(`[${last}][v${i}]xfade=transition=fade:duration=${w.timeline.transition}:offset=${parts[i].start.toFixed(3)}[x${i}]`);
+    last = `x${i}`;
+  }
+  chains.push(`[${last}]ass=filename=${w.ass}[vout]`);
+  return {
+    inputs: pictures.map((p) => ({ path: p })),
+    filter: chains.join(';'),
+    outputOptions: ['-map', '[vout]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, '-crf', '21', '-pix_fmt', 'yuv420p', '-t', w.timeline.total.toFixed(3)],
+    output: out,
+  };
+}
+
+async function main() {
+  const dir = path.join(os.tmpdir(), 'lost-archives-bench-render');
+  fs.mkdirSync(dir, { recursive: true });
+  console.log(`render benchmark: ${SCENES} scenes x ${SCENE_SECONDS}s narration, ${W}x${H} ${FPS} fps, preset ${PRESET} (${os.cpus().length} cores)`);
+  const big = await workload(dir, SCENES);
+  const total = big.timeline.total;
+  const frames = Math.round(total * FPS);
+  console.log(`  video length ${total.toFixed(1)} s = ${frames} frames`);
+
+  const floor = await withPeakRss(() => runFfmpeg(floorJob(big.stills[0], frames, path.join(dir, 'floor.mp4'))));
+  const full = await withPeakRss(() => fullRender(dir, big, path.join(dir, 'full.mp4')));
+  const naive = await withPeakRss(() => runFfmpeg(naiveJob(big, path.join(dir, 'naive.mp4'))));
+  const row = (name: string, r: { seconds: number; peakMiB: number }) =>
+    console.log(`  ${name.padEnd(34)} ${r.seconds.toFixed(1).padStart(7)} s  ${(total / r.seconds).toFixed(2).padStart(5)}x realtime  ${(r.seconds / floor.seconds).toFixed(2).padStart(5)}x floor  peak RSS ${r.peakMiB.toFixed(0)} MiB`);
+  row('floor (one still, x264 only)', floor);
+  row('full render (lost-archives)', full);
+  row('naive (zoompan on every input)', naive);
+  console.log(`  target: full render within 1.3x of the floor -> ${full.seconds / floor.seconds <= 1.3 ? 'met' : 'NOT met'}`);
+
+  const quarter = Math.max(2, Math.round(SCENES / 4));
+  const small = await workload(dir, quarter);
+  const fullSmall = await withPeakRss(() => fullRender(dir, small, path.join(dir, 'full-small.mp4')));
+  console.log(`  memory vs length: ${quarter} scenes (${small.timeline.total.toFixed(0)} s) peak ${fullSmall.peakMiB.toFixed(0)} MiB; ${SCENES} scenes (${total.toFixed(0)} s) peak ${full.peakMiB.toFixed(0)} MiB (${(full.peakMiB / fullSmall.peakMiB).toFixed(2)}x for ${(total / small.timeline.total).toFixed(1)}x the length)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
