@@ -136,7 +136,7 @@ export function buildRenderJob(spec: RenderSpec): FfmpegJob {
     for (const [label, from, count] of cuts) {
       chains.push(
         `[${label}s]loop=loop=${count - 1}:size=1:start=0,setpts=(N+${from})/(${fps}*TB),` +
-          `crop=${w}:${h}:x='${x}':y='${y}',format=yuv420p,setpts=PTS-STARTPTS[${label}]`,
+          `crop=${w}:${h}:x='${x}':y='${y}',setpts=PTS-STARTPTS[${label}]`,
       );
     }
   });
@@ -149,7 +149,8 @@ export function buildRenderJob(spec: RenderSpec): FfmpegJob {
       }
     }
   }
-  chains.push(`${pieces.join('')}concat=n=${pieces.length}:v=1:a=0[joined]`);
+  // one conversion to 4:2:0 for the whole stream (per piece, each would keep its own frame pool)
+  chains.push(`${pieces.join('')}concat=n=${pieces.length}:v=1:a=0,format=yuv420p[joined]`);
   const last = 'joined';
   const burn = spec.subtitles ? `ass=filename=${escapeFilterValue(spec.subtitles)},` : '';
   chains.push(`[${last}]${burn}format=yuv420p[vout]`);
@@ -161,7 +162,8 @@ export function buildRenderJob(spec: RenderSpec): FfmpegJob {
   chains.push(`[${parts.length}:a]${norm},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]`);
 
   return {
-    inputs: [...spec.pictures.map((path) => ({ path })), { path: spec.soundtrack }],
+    // one decoding thread per picture: each decoder's frame threads would hold buffers for a single image
+    inputs: [...spec.pictures.map((path) => ({ path, options: ['-threads', '1'] })), { path: spec.soundtrack }],
     filter: chains.join(';'),
     outputOptions: [
       '-map', '[vout]', '-map', '[aout]',
