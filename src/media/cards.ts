@@ -15,6 +15,8 @@ export interface CardLine {
   size: number;
   bold?: boolean;
   color?: string;
+  /** at most this many lines; the rest is cut with an ellipsis */
+  maxLines?: number;
 }
 
 /** One drawtext per line (each centred on its own); `paragraphEnd` adds space below. */
@@ -53,7 +55,8 @@ export async function drawCard(lines: CardLine[], w: number, h: number, out: str
   try {
     const files = [];
     for (const l of lines) {
-      const wrapped = wrapText(l.text, Math.max(12, Math.floor((w * 0.9) / (l.size * Math.min(w, h) * 0.62))));
+      let wrapped = wrapText(l.text, Math.max(12, Math.floor((w * 0.9) / (l.size * Math.min(w, h) * 0.62))));
+      if (l.maxLines && wrapped.length > l.maxLines) wrapped = [...wrapped.slice(0, l.maxLines - 1), `${wrapped[l.maxLines - 1]} …`];
       for (const [k, text] of wrapped.entries()) {
         const file = path.join(tmp, `${files.length}.txt`);
         await fs.promises.writeFile(file, text);
@@ -73,7 +76,7 @@ export async function drawCard(lines: CardLine[], w: number, h: number, out: str
 export function cardText(topic: string, previewNote: string | null): { intro: CardLine[]; outro: CardLine[] } {
   const intro: CardLine[] = [
     { text: 'THE LOST ARCHIVES', size: 0.035, color: '0xb08d57' },
-    { text: topic, size: 0.085, bold: true },
+    { text: topic, size: 0.085, bold: true, maxLines: 3 },
   ];
   const outro: CardLine[] = [{ text: 'The Lost Archives', size: 0.07, bold: true }];
   if (previewNote) {

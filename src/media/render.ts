@@ -130,7 +130,7 @@ export function buildRenderJob(spec: RenderSpec): FfmpegJob {
     if (tail) cuts.push([`t${i}`, frames - tail, tail]);
     // the picture is decoded, enlarged and converted once; split only passes references to that frame
     chains.push(
-      `[${i}:v]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},format=yuv444p,setsar=1` +
+      `[${i}:v]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},format=yuv444p,setsar=1,settb=1/${fps}` +
         (cuts.length > 1 ? `,split=${cuts.length}${cuts.map(([label]) => `[${label}s]`).join('')}` : `[${cuts[0][0]}s]`),
     );
     for (const [label, from, count] of cuts) {
@@ -149,8 +149,8 @@ export function buildRenderJob(spec: RenderSpec): FfmpegJob {
       }
     }
   }
-  // one conversion to 4:2:0 for the whole stream (per piece, each would keep its own frame pool)
-  chains.push(`${pieces.join('')}concat=n=${pieces.length}:v=1:a=0,format=yuv420p[joined]`);
+  // timestamps in whole frames (images arrive in 1/25 s ticks), then one conversion to 4:2:0 for the whole stream (per piece, each would keep its own frame pool)
+  chains.push(`${pieces.join('')}concat=n=${pieces.length}:v=1:a=0,settb=1/${fps},setpts=N/(${fps}*TB),format=yuv420p[joined]`);
   const last = 'joined';
   const burn = spec.subtitles ? `ass=filename=${escapeFilterValue(spec.subtitles)},` : '';
   chains.push(`[${last}]${burn}format=yuv420p[vout]`);

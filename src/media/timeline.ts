@@ -69,7 +69,9 @@ export function buildTimeline(durations: number[], opts: TimelineOptions): Timel
   durations.forEach((d, index) => {
     if (!(d >= 0)) throw new Error(`scene ${index + 1} has no valid narration duration`);
     const narrationStart = (startFrame + leadFrames) / fps;
-    const scene: TimelineScene = { kind: 'scene', index, narrationStart, ...span(leadFrames + Math.ceil(d * fps) + tailFrames) };
+    // at least one frame of its own between the crossfades in and out, however short the narration
+    const lenFrames = Math.max(leadFrames + Math.ceil(d * fps) + tailFrames, 2 * tFrames + 1);
+    const scene: TimelineScene = { kind: 'scene', index, narrationStart, ...span(lenFrames) };
     segments.push(scene);
     scenes.push(scene);
   });

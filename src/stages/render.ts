@@ -5,7 +5,7 @@ import { deleteAssets, listAssets, listScenes } from '../db/stories.js';
 import { cardText, drawCard } from '../media/cards.js';
 import { builtinBedJob, pickTrack } from '../media/music.js';
 import { buildMeasureJob, buildMixJob, buildRenderJob, buildThumbnailJob, parseLoudness } from '../media/render.js';
-import { sceneTimeline } from '../media/timeline.js';
+import { type Timeline, sceneTimeline } from '../media/timeline.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
 import { wrapText } from '../text.js';
@@ -43,8 +43,10 @@ export const renderStage: Stage = {
   title: 'Render the video',
   async run(story, ctx) {
     const assets = await listAssets(ctx.db, story.id);
-    const has = (kind: string) => assets.some((a) => a.kind === kind);
-    if (has('video') && has('thumbnail') && (await ctx.storage.exists(keys.story(story.id, 'video.mp4')))) {
+    const stored = async (kind: string, file: string) => assets.some((a) => a.kind === kind) && (await ctx.storage.exists(keys.story(story.id, file)));
+    const haveVideo = await stored('video', 'video.mp4');
+    const haveThumbnail = await stored('thumbnail', 'thumbnail.jpg');
+    if (haveVideo && haveThumbnail) {
       ctx.progress('video already rendered');
       return;
     }
@@ -55,42 +57,13 @@ export const renderStage: Stage = {
     const narrations = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'narration.wav'))));
     const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-render-'));
     try {
-      ctx.progress('title and end cards');
-      const text = cardText(story.topic, previewNote(story, ctx));
-      const intro = path.join(tmp, 'intro.png');
-      const outro = path.join(tmp, 'outro.png');
-      await drawCard(text.intro, video.width, video.height, intro, { signal: ctx.signal });
-      await drawCard(text.outro, video.width, video.height, outro, { signal: ctx.signal });
-
-      ctx.progress('soundtrack');
-      const soundtrack = path.join(tmp, 'soundtrack.wav');
-      await ctx.media.run(buildMixJob({ narrations, timeline, music: await musicFor(story, ctx), output: soundtrack }), { signal: ctx.signal });
-      const loudness = parseLoudness(await ctx.media.run(buildMeasureJob(soundtrack), { signal: ctx.signal }));
-
-      let subtitles: string | null = null;
-      if (video.subtitles === 'burn') {
-        subtitles = path.join(tmp, 'captions.ass');
-        await fs.promises.copyFile(await ctx.storage.localPath(keys.story(story.id, 'captions.ass')), subtitles);
-      }
-      const out = path.join(tmp, 'video.mp4');
-      const pictures = timeline.segments.map((seg) => (seg.kind === 'scene' ? stills[seg.index] : seg.kind === 'intro' ? intro : outro));
-      const job = buildRenderJob({ pictures, soundtrack, loudness, timeline, ...video, subtitles, output: out });
-      let lastPct = -1;
-      await ctx.media.run(job, {
-        signal: ctx.signal,
-        onProgress: (seconds) => {
-          // in 5% steps: enough to see it move, few enough for plain-line output
-          const pct = Math.min(100, Math.floor((seconds / timeline.total) * 20) * 5);
-          if (pct !== lastPct) ctx.progress(`${pct}% of ${timeline.total.toFixed(1)}s`);
-          lastPct = pct;
-        },
-      });
+      if (!haveVideo) await renderVideo(story, ctx, stills, narrations, timeline, tmp);
       const headline = path.join(tmp, 'headline.txt');
-      await fs.promises.writeFile(headline, wrapText(story.topic, 38).slice(0, 2).join('\n'));
+      const lines = wrapText(story.topic, 38);
+      await fs.promises.writeFile(headline, [lines[0], lines.length > 2 ? `${lines[1]} …` : lines[1]].filter(Boolean).join('\n'));
       const thumbnail = path.join(tmp, 'thumbnail.jpg');
       await ctx.media.run(buildThumbnailJob(stills[0], headline, thumbnail), { signal: ctx.signal });
       if (ctx.signal.aborted) return;
-      await storeAsset(ctx, story.id, { kind: 'video', file: 'video.mp4', contentType: 'video/mp4', source: { file: out } });
       await storeAsset(ctx, story.id, { kind: 'thumbnail', file: 'thumbnail.jpg', contentType: 'image/jpeg', source: { file: thumbnail } });
       ctx.progress(`rendered ${timeline.total.toFixed(1)}s`);
     } finally {
@@ -100,5 +73,43 @@ export const renderStage: Stage = {
   async reset(story, ctx) {
     await deleteAssets(ctx.db, story.id, ['video', 'thumbnail']);
     await ctx.storage.removePrefix(keys.story(story.id, 'video.mp4'));
+    await ctx.storage.removePrefix(keys.story(story.id, 'thumbnail.jpg'));
   },
 };
+
+/** Cards, soundtrack and the picture into video.mp4, stored as the `video` asset. */
+async function renderVideo(story: Story, ctx: StageContext, stills: string[], narrations: string[], timeline: Timeline, tmp: string): Promise<void> {
+  const { video } = ctx.config;
+  ctx.progress('title and end cards');
+  const text = cardText(story.topic, previewNote(story, ctx));
+  const intro = path.join(tmp, 'intro.png');
+  const outro = path.join(tmp, 'outro.png');
+  await drawCard(text.intro, video.width, video.height, intro, { signal: ctx.signal });
+  await drawCard(text.outro, video.width, video.height, outro, { signal: ctx.signal });
+
+  ctx.progress('soundtrack');
+  const soundtrack = path.join(tmp, 'soundtrack.wav');
+  await ctx.media.run(buildMixJob({ narrations, timeline, music: await musicFor(story, ctx), output: soundtrack }), { signal: ctx.signal });
+  const loudness = parseLoudness(await ctx.media.run(buildMeasureJob(soundtrack), { signal: ctx.signal }));
+
+  let subtitles: string | null = null;
+  if (video.subtitles === 'burn') {
+    subtitles = path.join(tmp, 'captions.ass');
+    await fs.promises.copyFile(await ctx.storage.localPath(keys.story(story.id, 'captions.ass')), subtitles);
+  }
+  const out = path.join(tmp, 'video.mp4');
+  const pictures = timeline.segments.map((seg) => (seg.kind === 'scene' ? stills[seg.index] : seg.kind === 'intro' ? intro : outro));
+  const job = buildRenderJob({ pictures, soundtrack, loudness, timeline, ...video, subtitles, output: out });
+  let lastPct = -1;
+  await ctx.media.run(job, {
+    signal: ctx.signal,
+    onProgress: (seconds) => {
+      // in 5% steps: enough to see it move, few enough for plain-line output
+      const pct = Math.min(100, Math.floor((seconds / timeline.total) * 20) * 5);
+      if (pct !== lastPct) ctx.progress(`${pct}% of ${timeline.total.toFixed(1)}s`);
+      lastPct = pct;
+    },
+  });
+  if (ctx.signal.aborted) return;
+  await storeAsset(ctx, story.id, { kind: 'video', file: 'video.mp4', contentType: 'video/mp4', source: { file: out } });
+}

@@ -18,6 +18,8 @@ export const scriptStage: Stage = {
     ctx.progress(`${draft.scenes.length} scenes`);
   },
   async reset(story, ctx) {
+    // the operator's own script is the input, not this stage's work: keep it
+    if (story.script_source?.provider === 'operator') return;
     await ctx.db.query('delete from scenes where story_id = $1', [story.id]);
     await ctx.db.query('update stories set script_text = null, script_source = null where id = $1', [story.id]);
   },

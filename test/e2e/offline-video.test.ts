@@ -102,6 +102,7 @@ describe('topic to MP4, offline, on the embedded database', () => {
     expect(a.codec_name).toBe('aac');
     const timeline = sceneTimeline(story.scenes, { fps: FPS, transitionSeconds: 0.5 });
     expect(Math.abs(Number(p.format.duration) - timeline.total)).toBeLessThanOrEqual(1 / FPS + 0.03);
+    expect(Number(v.nb_frames)).toBe(Math.round(timeline.total * FPS));
     // chapters in the description are the timeline's scene starts (the first at 0:00, over the title card)
     expect(story.metadata.chapters.map((c) => c.start)).toEqual(chapters(timeline, story.scenes.map(() => '')).map((c) => c.start));
     expect(story.metadata.chapters[1].start).toBe(timeline.scenes[1].start);
@@ -169,6 +170,7 @@ describe('an operator script at the default 1920x1080, and a vertical Short', ()
     expect([v.codec_name, v.profile, v.width, v.height, v.r_frame_rate]).toEqual(['h264', 'High', 1920, 1080, '30/1']);
     const timeline = sceneTimeline(story.scenes, { fps: 30, transitionSeconds: 0.5 });
     expect(Math.abs(Number(p.format.duration) - timeline.total)).toBeLessThanOrEqual(1 / 30 + 0.03);
+    expect(Number(v.nb_frames)).toBe(Math.round(timeline.total * 30));
     // the subtitles say exactly what the script says
     const srt = parseSrt(fs.readFileSync(path.join(dir, 'captions.srt'), 'utf8'));
     const said = srt.map((c) => c.lines.join(' ')).join(' ');

@@ -5,6 +5,7 @@ import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeli
 import { encodeWav, parseWav, silence, wavSeconds } from '../../src/media/wav.js';
 import { fitYouTubeLimits } from '../../src/stages/metadata.js';
 import { splitSentences } from '../../src/text.js';
+import { parseScriptMarkdown } from '../../src/providers/text/markdown.js';
 
 describe('timeline', () => {
   it('places scenes back to back, overlapping by the transition, on whole frames', () => {
@@ -23,9 +24,14 @@ describe('timeline', () => {
     expect(t.total).toBeCloseTo(t.scenes.reduce((n, s) => n + s.length, 0) - 2 * 0.5, 9);
   });
 
+  it('gives every scene a frame of its own between its crossfades, even with no narration', () => {
+    const t = buildTimeline([0, 0.01], { fps: 30, transition: 1, lead: 0, tail: 0 });
+    for (const s of t.scenes) expect(Math.round(s.length * 30)).toBeGreaterThanOrEqual(2 * 30 + 1);
+  });
+
   it('keeps the tail at least as long as the transition', () => {
-    const t = buildTimeline([1, 1], { fps: 25, transition: 1.2, lead: 0, tail: 0.2 });
-    expect(t.scenes[0].length).toBeCloseTo(1 + 1.2, 9);
+    const t = buildTimeline([1, 1], { fps: 25, transition: 0.4, lead: 0, tail: 0.1 });
+    expect(t.scenes[0].length).toBeCloseTo(1 + 0.4, 9);
   });
 
   it('formats chapter timestamps as YouTube reads them', () => {
@@ -133,6 +139,24 @@ describe('chapters', () => {
     expect(list[1].start).toBe(t.scenes[1].start);
     for (let i = 1; i < list.length; i++) expect(list[i].start - list[i - 1].start).toBeGreaterThanOrEqual(10);
     expect(chapters(buildTimeline([30, 30], { fps: 30, transition: 0.5 }), ['A', 'B'])).toEqual([]);
+  });
+});
+
+describe('operator scripts', () => {
+  it('speaks only the narration: no comments, sub-headings, list markers, emphasis or link targets', () => {
+    const { topic, draft } = parseScriptMarkdown(
+      '# Topic\n<!-- a note\nover two lines -->\n## One\n- **Bold** claim with a [link](https://example.org).\n### aside\n> Quoted *line*.\nImage: a map\n## Two\nPlain.\n',
+      'x.md',
+    );
+    expect(topic).toBe('Topic');
+    expect(draft.scenes).toEqual([
+      { title: 'One', text_content: 'Bold claim with a link. Quoted line.', image_prompt: 'a map' },
+      { title: 'Two', text_content: 'Plain.', image_prompt: 'Two' },
+    ]);
+  });
+
+  it('refuses a scene whose only line is empty once markup is removed', () => {
+    expect(() => parseScriptMarkdown('## One\n>\n', 'x.md')).toThrow(/scene 1 \("One"\) has no narration/);
   });
 });
 

@@ -22,6 +22,7 @@ function speakSentence(text: string, voice: string, signal: AbortSignal): Promis
     });
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out));
+      else if (/voice does not exist|no such voice/i.test(err)) reject(new PermanentError(`espeak-ng has no voice "${voice}": install espeak-ng-data, or tell the story in another language`));
       else reject(new RuntimeError(`espeak-ng exited with ${code}: ${err.trim()}`));
     });
     child.stdin.end(text);
@@ -36,6 +37,7 @@ export function espeakVoice(opts: { pauseSeconds?: number } = {}): SpeechProvide
     async speak({ sentences, language, out }, signal): Promise<Narration> {
       const voice = LANGUAGES[language]?.espeakVoice;
       if (!voice) throw new PermanentError(`no espeak-ng voice for language ${language}`);
+      if (!sentences.length) throw new PermanentError('the scene has no narration to speak');
       const parts = [];
       const timings: SentenceTiming[] = [];
       let t = 0;

@@ -12,15 +12,24 @@ import { UsageError } from '../../errors.js';
 export function parseScriptMarkdown(text: string, file: string): { topic: string | null; draft: ScriptDraft } {
   let topic: string | null = null;
   const scenes: { title: string; narration: string[]; image: string | null }[] = [];
-  for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
+  const plain = text.replace(/\r\n?/g, '\n').replace(/<!--[\s\S]*?-->/g, '');
+  for (const raw of plain.split('\n')) {
     const line = raw.trim();
-    if (!line || /^<!--.*-->$/.test(line)) continue;
+    if (!line || /^(#{3,}\s|```|---+$|\*\*\*+$)/.test(line)) continue; // sub-headings, fences, rules: not narrated
     let m: RegExpExecArray | null;
     if ((m = /^#\s+(.+)$/.exec(line))) topic ??= m[1].trim();
     else if ((m = /^##\s+(.+)$/.exec(line))) scenes.push({ title: m[1].trim(), narration: [], image: null });
     else if (!scenes.length) continue; // an introduction before the first scene is not narrated
     else if ((m = /^(?:image|picture|still)\s*:\s*(.+)$/i.exec(line))) scenes.at(-1)!.image = m[1].trim();
-    else scenes.at(-1)!.narration.push(line.replace(/^>\s?/, ''));
+    else {
+      const spoken = line
+        .replace(/^>\s?/, '')
+        .replace(/^(?:[-*+]|\d+[.)])\s+/, '')
+        .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+        .replace(/(\*\*|__|\*|`)(.+?)\1/g, '$2')
+        .trim();
+      if (spoken) scenes.at(-1)!.narration.push(spoken);
+    }
   }
   if (!scenes.length) throw new UsageError(`${file} has no scenes: start each scene with a "## Scene title" line, followed by its narration`);
   if (scenes.length > 60) throw new UsageError(`${file} has ${scenes.length} scenes; at most 60 fit one video`);
