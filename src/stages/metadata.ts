@@ -7,10 +7,13 @@ const TITLE_MAX = 100;
 const DESCRIPTION_MAX_BYTES = 5000;
 const TAGS_MAX_CHARS = 500;
 
+/** Cuts at a word boundary to at most `max` characters, never inside a surrogate pair (emoji). */
 function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  return cut.slice(0, Math.max(cut.lastIndexOf(' '), max * 0.6)).trimEnd() + '…';
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const cut = chars.slice(0, max - 1).join('');
+  const space = cut.lastIndexOf(' ');
+  return (space > cut.length * 0.6 ? cut.slice(0, space) : cut).trimEnd() + '…';
 }
 
 /**
@@ -21,8 +24,10 @@ export function fitYouTubeLimits(m: StoryMetadata): StoryMetadata {
   const noAngles = (s: string) => s.replace(/[<>]/g, '');
   const title = clip(noAngles(m.title).replace(/\s+/g, ' ').trim(), TITLE_MAX);
   let description = noAngles(m.description);
-  while (Buffer.byteLength(description) > DESCRIPTION_MAX_BYTES) {
-    description = description.slice(0, Math.floor(description.length * 0.95));
+  if (Buffer.byteLength(description) > DESCRIPTION_MAX_BYTES) {
+    const chars = Array.from(description);
+    while (Buffer.byteLength(chars.join('')) > DESCRIPTION_MAX_BYTES) chars.length = Math.floor(chars.length * 0.95);
+    description = chars.join('');
   }
   const tags: string[] = [];
   let used = 0;
@@ -34,7 +39,8 @@ export function fitYouTubeLimits(m: StoryMetadata): StoryMetadata {
     tags.push(tag);
     used += cost;
   }
-  return { ...m, title, description, tags };
+  const chapters = m.chapters.map((c) => ({ ...c, title: noAngles(c.title) }));
+  return { ...m, title, description, tags, chapters };
 }
 
 /** Metadata: title, description with chapters from the timeline, tags. */

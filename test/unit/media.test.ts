@@ -177,6 +177,15 @@ describe('metadata limits', () => {
     expect(cost).toBeLessThanOrEqual(500);
     expect(m.tags.length).toBeGreaterThan(10);
   });
+
+  it('never cuts an emoji in half, and keeps angle brackets out of chapter titles', () => {
+    const m = fitYouTubeLimits({ title: '📜'.repeat(150), description: '🏛️'.repeat(2000), tags: [], chapters: [{ start: 0, title: '<Intro>' }], preview: true });
+    expect(Array.from(m.title)).toHaveLength(100);
+    expect(m.title.endsWith('📜…')).toBe(true);
+    expect(Buffer.byteLength(m.description)).toBeLessThanOrEqual(5000);
+    expect(m.description).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(m.chapters[0].title).toBe('Intro');
+  });
 });
 
 describe('wav and sentences', () => {
