@@ -8,7 +8,7 @@ import { JOB_TYPES } from './stages/index.js';
 import type { JobType } from './types.js';
 import { LANGUAGES } from './languages.js';
 import type { Logger } from './log.js';
-import { binaryVersion, ffmpegBinary, ffprobeBinary } from './media/ffmpeg.js';
+import { FFMPEG_INSTALL_HINT, binaryVersion, ffmpegBinary, ffprobeBinary } from './media/ffmpeg.js';
 import { FONT_SERIF, fontsInstalled } from './media/fonts.js';
 import { ESPEAK_INSTALL_HINT } from './providers/speech/espeak.js';
 
@@ -20,7 +20,6 @@ export interface Check {
   fix?: string;
 }
 
-const FFMPEG_FIX = 'install ffmpeg (Debian/Ubuntu: `sudo apt-get install ffmpeg`; macOS: `brew install ffmpeg`) or set FFMPEG_PATH/FFPROBE_PATH';
 const FONT_FIX = 'install fonts-dejavu-core, or set LOST_ARCHIVES_FONT and LOST_ARCHIVES_FONT_BOLD to .ttf files';
 
 /** The programs and fonts that the stages of these job types need with the configured providers. */
@@ -30,9 +29,10 @@ export async function toolChecks(config: LoadedConfig, types: readonly JobType[]
   if (media) {
     for (const [name, bin] of [['ffmpeg', ffmpegBinary()], ['ffprobe', ffprobeBinary()]] as const) {
       const v = await binaryVersion(bin);
-      checks.push({ name, ok: !!v, detail: v ?? 'not found', fix: FFMPEG_FIX });
+      checks.push({ name, ok: !!v, detail: v ?? 'not found', fix: FFMPEG_INSTALL_HINT });
     }
-    checks.push({ name: 'fonts', ok: fontsInstalled(), detail: fontsInstalled() ? FONT_SERIF : 'DejaVu fonts not found', fix: FONT_FIX });
+    const fonts = fontsInstalled();
+    checks.push({ name: 'fonts', ok: fonts, detail: fonts ? FONT_SERIF : 'DejaVu fonts not found', fix: FONT_FIX });
   }
   if (config.providers.speech === 'espeak' && types.includes('generate_audio')) {
     const v = await binaryVersion('espeak-ng', ['--version']);

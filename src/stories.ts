@@ -4,7 +4,7 @@ import path from 'node:path';
 import { findStory, getStory, insertStory, saveScript } from './db/stories.js';
 import { parseScriptMarkdown } from './providers/text/markdown.js';
 import type { ScriptDraft } from './providers/types.js';
-import type { Db } from './db/types.js';
+import type { Db, Queryable } from './db/types.js';
 import { UsageError, errorMessage } from './errors.js';
 import { LANGUAGES, isLanguage } from './languages.js';
 import { enqueue } from './queue/jobs.js';
@@ -68,7 +68,7 @@ export async function resolveStory(db: Db, idOrPrefix: string): Promise<Story> {
   throw new UsageError(`no story with id "${idOrPrefix}"; \`lost-archives status\` lists stories`);
 }
 
-export async function activeJobs(db: Db, storyId: string): Promise<Job[]> {
+export async function activeJobs(db: Queryable, storyId: string): Promise<Job[]> {
   return db.query<Job>("select * from jobs where story_id = $1 and status in ('queued', 'processing') order by id", [storyId]);
 }
 
@@ -83,7 +83,7 @@ export async function retryStory(services: Services, pipeline: Pipeline, idOrPre
   if (from && !stageOf(pipeline, from)) throw new UsageError(`unknown stage "${from}"; stages are ${pipeline.map((s) => s.type).join(', ')}`);
   const stage = await db.transaction(async (tx) => {
     const [story] = await tx.query<Story>('select * from stories where id = $1 for update', [found.id]);
-    const [active] = await tx.query<Job>("select * from jobs where story_id = $1 and status in ('queued', 'processing') order by id limit 1", [story.id]);
+    const [active] = await activeJobs(tx, story.id);
     if (active) throw new UsageError(`story ${story.id} already has job ${active.id} (${active.type}) ${active.status}; wait for it or let its worker finish`);
     // the first stage whose work is not done: stages run in order, so everything before it is
     let undone: number;

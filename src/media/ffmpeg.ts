@@ -90,11 +90,11 @@ export function probe(file: string): Promise<ProbeResult> {
   });
 }
 
+export const FFMPEG_INSTALL_HINT =
+  'install ffmpeg (Debian/Ubuntu: `sudo apt-get install ffmpeg`; macOS: `brew install ffmpeg`) or set FFMPEG_PATH/FFPROBE_PATH';
+
 export function missingFfmpeg(): PermanentError {
-  return new PermanentError(
-    'ffmpeg/ffprobe not found. Install them (Debian/Ubuntu: `sudo apt-get install ffmpeg`; macOS: `brew install ffmpeg`) ' +
-      'or set FFMPEG_PATH and FFPROBE_PATH to the binaries.',
-  );
+  return new PermanentError(`ffmpeg/ffprobe not found: ${FFMPEG_INSTALL_HINT}`);
 }
 
 /** First line of `<binary> -version`, or null when it is not installed. */

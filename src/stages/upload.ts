@@ -1,4 +1,4 @@
-import { getStory, setPublished } from '../db/stories.js';
+import { setPublished } from '../db/stories.js';
 import { PermanentError } from '../errors.js';
 import { keys } from '../storage/types.js';
 import type { Stage } from './types.js';
@@ -19,8 +19,7 @@ export const uploadStage: Stage = {
     const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, files }, ctx.signal);
     if (ctx.signal.aborted) return;
     await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });
-    const fresh = await getStory(ctx.db, story.id);
-    ctx.progress(fresh?.youtube_url ?? `published with ${ctx.providers.publish.name}`);
+    ctx.progress(result.url ?? `published with ${ctx.providers.publish.name}`);
   },
   async reset(story, ctx) {
     await setPublished(ctx.db, story.id, { id: null, url: null });
