@@ -2,7 +2,8 @@
  * Render benchmark: a fixed 20-scene, 5-minute workload at 1920x1080, 30 fps, rendered the way the
  * render stage does it (title and end cards, pans, crossfades, burned subtitles, ducked music,
  * two-pass loudness), beside two references measured in the same run:
- *   floor: libx264 encoding the same number of frames of one still (decoded once) at the same preset
+ *   floor: libx264 encoding the same number of frames of one still (decoded once) with the same
+ *     encoder settings (preset, and the full-pixel motion search the render uses on fast presets)
  *   pan floor: the same, with one slow pan (what x264 alone pays for a moving picture)
  *   naive: one graph with zoompan on every input (the usual way to write a Ken Burns render)
  * Prints the realtime factor (video seconds per wall second), the ratio to the floor, and peak RSS of
@@ -16,7 +17,7 @@ import { cardText, drawCard } from '../src/media/cards.js';
 import { type FfmpegJob, runFfmpeg } from '../src/media/ffmpeg.js';
 import { SUBTITLE_FONT_FAMILY } from '../src/media/fonts.js';
 import { builtinBedJob } from '../src/media/music.js';
-import { buildMeasureJob, buildMixJob, buildRenderJob, parseLoudness } from '../src/media/render.js';
+import { buildMeasureJob, buildMixJob, fullPelSearch, parseLoudness, planRender, runRenderPlan } from '../src/media/render.js';
 import { buildCues, toAss } from '../src/media/subtitles.js';
 import { INTRO_SECONDS, OUTRO_SECONDS, buildTimeline } from '../src/media/timeline.js';
 import { previewIllustrator } from '../src/providers/image/preview.js';
@@ -25,30 +26,44 @@ const W = 1920;
 const H = 1080;
 const FPS = 30;
 const PRESET = 'veryfast';
+/** as the render stage's default: one ffmpeg per core, at most 4 */
+const PROCESSES = Math.min(4, os.availableParallelism());
 const SCENES = Number(process.env.BENCH_SCENES ?? 20);
 const SCENE_SECONDS = Number(process.env.BENCH_SCENE_SECONDS ?? 14);
 
-/** Peak resident memory of this process's ffmpeg children while `fn` runs, in MiB. */
-async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMiB: number; seconds: number }> {
+/** CPU seconds (user + system) of this process's finished children, from /proc/self/stat. */
+function childCpuSeconds(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields 16 and 17 of stat(5) (cutime, cstime), counted from the state field (3)
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** Wall time, children's CPU time and peak resident memory of this process's ffmpeg children while `fn` runs. */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ result: T; peakMiB: number; seconds: number; cpu: number }> {
   let peak = 0;
+  // the sum over the ffmpeg processes running at the same moment (the render runs several at once)
   const sample = () => {
+    let sum = 0;
     for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
         const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
         if (ppid !== process.pid || !stat.includes('(ffmpeg)')) continue;
         const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-        if (rss) peak = Math.max(peak, Number(rss[1]) / 1024);
+        if (rss) sum += Number(rss[1]) / 1024;
       } catch {
         /* exited meanwhile */
       }
     }
+    peak = Math.max(peak, sum);
   };
   const timer = setInterval(sample, 100);
   const t0 = performance.now();
+  const cpu0 = childCpuSeconds();
   try {
     const result = await fn();
-    return { result, peakMiB: peak, seconds: (performance.now() - t0) / 1000 };
+    return { result, peakMiB: peak, seconds: (performance.now() - t0) / 1000, cpu: childCpuSeconds() - cpu0 };
   } finally {
     clearInterval(timer);
   }
@@ -97,7 +112,10 @@ async function fullRender(dir: string, w: Awaited<ReturnType<typeof workload>>, 
   await runFfmpeg(buildMixJob({ narrations: w.narrations, timeline: w.timeline, music: w.music, output: soundtrack }));
   const loudness = parseLoudness(await runFfmpeg(buildMeasureJob(soundtrack)));
   const pictures = w.timeline.segments.map((s) => (s.kind === 'scene' ? w.stills[s.index] : s.kind === 'intro' ? w.intro : w.outro));
-  await runFfmpeg(buildRenderJob({ pictures, soundtrack, loudness, timeline: w.timeline, width: W, height: H, subtitles: w.ass, preset: PRESET, output: out }));
+  const workDir = fs.mkdtempSync(path.join(dir, 'parts-'));
+  const plan = planRender({ pictures, soundtrack, loudness, timeline: w.timeline, width: W, height: H, subtitles: w.ass, preset: PRESET, processes: PROCESSES, workDir, output: out });
+  await runRenderPlan(plan, runFfmpeg);
+  fs.rmSync(workDir, { recursive: true, force: true });
 }
 
 /** The still decoded once and repeated in memory: what remains is the encoder's own work. */
@@ -105,7 +123,7 @@ function floorJob(still: string, frames: number, out: string): FfmpegJob {
   return {
     inputs: [{ path: still }],
     filter: `[0:v]format=yuv420p,loop=loop=${frames - 1}:size=1:start=0,setpts=N/(${FPS}*TB)[out]`,
-    outputOptions: ['-map', '[out]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, '-crf', '21', '-pix_fmt', 'yuv420p', '-r', String(FPS)],
+    outputOptions: ['-map', '[out]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, ...fullPelSearch(PRESET), '-crf', '21', '-pix_fmt', 'yuv420p', '-r', String(FPS)],
     output: out,
   };
 }
@@ -118,9 +136,9 @@ function panFloorJob(still: string, frames: number, out: string): FfmpegJob {
   return {
     inputs: [{ path: still }],
     filter:
-      `[0:v]scale=${bw}:${bh},format=yuv444p,loop=loop=${frames - 1}:size=1:start=0,setpts=N/(${FPS}*TB),` +
-      `crop=${W}:${H}:x='(iw-ow)*t/${len}':y='(ih-oh)*t/${len}',format=yuv420p[out]`,
-    outputOptions: ['-map', '[out]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, '-crf', '21', '-pix_fmt', 'yuv420p', '-r', String(FPS)],
+      `[0:v]scale=${bw}:${bh},format=yuv420p,loop=loop=${frames - 1}:size=1:start=0,setpts=N/(${FPS}*TB),` +
+      `crop=${W}:${H}:x='(iw-ow)*t/${len}':y='(ih-oh)*t/${len}':exact=1[out]`,
+    outputOptions: ['-map', '[out]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, ...fullPelSearch(PRESET), '-crf', '21', '-pix_fmt', 'yuv420p', '-r', String(FPS)],
     output: out,
   };
 }
@@ -141,7 +159,7 @@ function naiveJob(w: Awaited<ReturnType<typeof workload>>, out: string): FfmpegJ
   return {
     inputs: pictures.map((p) => ({ path: p })),
     filter: chains.join(';'),
-    outputOptions: ['-map', '[vout]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, '-crf', '21', '-pix_fmt', 'yuv420p', '-t', w.timeline.total.toFixed(3)],
+    outputOptions: ['-map', '[vout]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, ...fullPelSearch(PRESET), '-crf', '21', '-pix_fmt', 'yuv420p', '-t', w.timeline.total.toFixed(3)],
     output: out,
   };
 }
@@ -149,7 +167,7 @@ function naiveJob(w: Awaited<ReturnType<typeof workload>>, out: string): FfmpegJ
 async function main() {
   const dir = path.join(os.tmpdir(), 'lost-archives-bench-render');
   fs.mkdirSync(dir, { recursive: true });
-  console.log(`render benchmark: ${SCENES} scenes x ${SCENE_SECONDS}s narration, ${W}x${H} ${FPS} fps, preset ${PRESET} (${os.cpus().length} cores)`);
+  console.log(`render benchmark: ${SCENES} scenes x ${SCENE_SECONDS}s narration, ${W}x${H} ${FPS} fps, preset ${PRESET}, ${PROCESSES} render processes (${os.cpus().length} cores)`);
   const big = await workload(dir, SCENES);
   const total = big.timeline.total;
   const frames = Math.round(total * FPS);
@@ -159,8 +177,11 @@ async function main() {
   const panFloor = await withPeakRss(() => runFfmpeg(panFloorJob(big.stills[0], frames, path.join(dir, 'pan-floor.mp4'))));
   const full = await withPeakRss(() => fullRender(dir, big, path.join(dir, 'full.mp4')));
   const naive = await withPeakRss(() => runFfmpeg(naiveJob(big, path.join(dir, 'naive.mp4'))));
-  const row = (name: string, r: { seconds: number; peakMiB: number }) =>
-    console.log(`  ${name.padEnd(34)} ${r.seconds.toFixed(1).padStart(7)} s  ${(total / r.seconds).toFixed(2).padStart(5)}x realtime  ${(r.seconds / floor.seconds).toFixed(2).padStart(5)}x floor  peak RSS ${r.peakMiB.toFixed(0)} MiB`);
+  const row = (name: string, r: { seconds: number; peakMiB: number; cpu: number }) =>
+    console.log(
+      `  ${name.padEnd(34)} ${r.seconds.toFixed(1).padStart(7)} s  ${(total / r.seconds).toFixed(2).padStart(5)}x realtime  ${(r.seconds / floor.seconds).toFixed(2).padStart(5)}x floor` +
+        `  CPU ${r.cpu.toFixed(1).padStart(6)} s (${(r.cpu / floor.cpu).toFixed(2)}x floor)  peak RSS ${r.peakMiB.toFixed(0)} MiB`,
+    );
   row('floor (one still, x264 only)', floor);
   row('pan floor (one still, one slow pan)', panFloor);
   row('full render (lost-archives)', full);

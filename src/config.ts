@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cosmiconfig } from 'cosmiconfig';
@@ -74,6 +75,11 @@ const configSchema = z.strictObject({
       transitionSeconds: z.number().min(0).max(5).default(0.5),
       /** x264 preset. Default `veryfast`. */
       preset: z.enum(['superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
+      /**
+       * ffmpeg processes that render parts of the video at once (joined afterwards without re-encoding):
+       * one keeps about one and a half cores busy. Default: the number of CPU cores, at most 4.
+       */
+      processes: z.number().int().min(1).max(16).default(() => Math.min(4, os.availableParallelism())),
     })
     .prefault({}),
   /** How many scenes a stage works on at once. Default 4. */

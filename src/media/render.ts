@@ -1,4 +1,6 @@
-import type { FfmpegJob } from './ffmpeg.js';
+import path from 'node:path';
+import fs from 'node:fs';
+import type { FfmpegJob, RunOptions } from './ffmpeg.js';
 import { FONT_SERIF_BOLD } from './fonts.js';
 import { escapeFilterValue } from './subtitles.js';
 import type { Timeline } from './timeline.js';
@@ -9,13 +11,12 @@ import type { Timeline } from './timeline.js';
  *    ducked (side-chain compressed) under the voice;
  * 2. the picture: every part (title card, stills, end card) decoded and enlarged once, repeated in
  *    memory, with a slow pan (a moving crop: no per-frame scaling); only the half-second overlaps go
- *    through xfade, the rest is concatenated; subtitles burned in; the soundtrack normalised to
- *    -14 LUFS with the loudness measured beforehand.
+ *    through xfade, the rest is concatenated; subtitles burned in; the soundtrack brought to -14 LUFS
+ *    by one gain from the loudness measured beforehand.
  */
 
 export const TARGET_LUFS = -14;
 export const TARGET_TP = -1.5;
-export const TARGET_LRA = 11;
 
 const n = (x: number) => Number(x.toFixed(3)).toString();
 
@@ -60,29 +61,47 @@ export function buildMixJob(spec: MixSpec): FfmpegJob {
   };
 }
 
-/** First pass of loudness normalisation: measure (output to nowhere). */
+/**
+ * Loudness, measured once over the finished mix (EBU R128: integrated loudness and true peak). ebur128
+ * measures in a fraction of the time loudnorm takes, which resamples everything to 192 kHz.
+ */
 export function buildMeasureJob(audio: string): FfmpegJob {
   return {
     inputs: [{ path: audio }],
-    filter: `[0:a]loudnorm=I=${TARGET_LUFS}:TP=${TARGET_TP}:LRA=${TARGET_LRA}:print_format=json[out]`,
+    filter: '[0:a]ebur128=peak=true[out]',
     outputOptions: ['-map', '[out]', '-f', 'null'],
     output: '-',
   };
 }
 
 export interface Loudness {
-  input_i: string;
-  input_tp: string;
-  input_lra: string;
-  input_thresh: string;
-  target_offset: string;
+  /** integrated loudness, LUFS */
+  integrated: number;
+  /** true peak, dBTP */
+  truePeak: number;
 }
 
-/** Reads loudnorm's JSON block from ffmpeg's stderr. */
+/** Reads the summary ebur128 prints at the end of ffmpeg's stderr. */
 export function parseLoudness(stderr: string): Loudness {
-  const m = /\{[^{}]*"input_i"[^{}]*\}/.exec(stderr);
-  if (!m) throw new Error('ffmpeg printed no loudness measurement');
-  return JSON.parse(m[0]) as Loudness;
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  const integrated = /Integrated loudness:\s+I:\s+(-?[\d.]+|-inf) LUFS/.exec(summary);
+  const peak = /True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(summary);
+  if (!integrated || !peak) throw new Error('ffmpeg printed no loudness measurement');
+  const num = (v: string) => (v === '-inf' ? -Infinity : Number(v));
+  return { integrated: num(integrated[1]), truePeak: num(peak[1]) };
+}
+
+/**
+ * The second pass as one gain: the mix reaches TARGET_LUFS by a linear change of level (what loudnorm
+ * does in linear mode), and a limiter holds the peaks under TARGET_TP when the gain would push them over.
+ * Near-silence (below -60 LUFS) is left as it is rather than amplified into noise.
+ */
+export function normaliseFilter(l: Loudness): string {
+  if (!Number.isFinite(l.integrated) || l.integrated < -60) return 'anull';
+  const gain = TARGET_LUFS - l.integrated;
+  const volume = `volume=${n(gain)}dB`;
+  if (l.truePeak + gain <= TARGET_TP) return volume;
+  return `${volume},alimiter=limit=${n(10 ** (TARGET_TP / 20))}:attack=5:release=50:level=false`;
 }
 
 export interface RenderSpec {
@@ -90,90 +109,234 @@ export interface RenderSpec {
   pictures: string[];
   /** the soundtrack from buildMixJob */
   soundtrack: string;
-  loudness: Loudness | null;
+  /** the soundtrack's loudness from buildMeasureJob */
+  loudness: Loudness;
   timeline: Timeline;
   width: number;
   height: number;
   /** ASS file to burn in, or null */
   subtitles: string | null;
   preset: string;
+  /** how many ffmpeg processes render parts of the picture at once */
+  processes: number;
+  /** a private folder for the parts */
+  workDir: string;
   output: string;
 }
 
-export function buildRenderJob(spec: RenderSpec): FfmpegJob {
+export interface RenderPlan {
+  /** video-only parts, in order, run at once; `seconds` is each part's length */
+  parts: { job: FfmpegJob; seconds: number }[];
+  /** the soundtrack brought to -14 LUFS and encoded, run beside the parts */
+  audio: FfmpegJob;
+  /** the concat list the join reads (write it before the join) */
+  list: { path: string; content: string };
+  /** parts and soundtrack joined into the output, without encoding again */
+  join: FfmpegJob;
+}
+
+/** One stretch of output frames: a picture's own frames, or the crossfade of two pictures. */
+type Item =
+  | { kind: 'body'; seg: number; from: number; count: number }
+  | { kind: 'fade'; seg: number; count: number };
+
+/**
+ * The picture is cut into parts at frames inside scenes' own stretches (never in a crossfade), each part
+ * rendered by its own ffmpeg with the same encoder settings; the parts and the soundtrack (encoded beside
+ * them) are then joined without re-encoding. One ffmpeg cannot keep more than about one and a half cores
+ * busy with this graph, so on a machine with more, the parts finish sooner together.
+ */
+export function planRender(spec: RenderSpec): RenderPlan {
   const { timeline, width: w, height: h } = spec;
   const fps = timeline.fps;
-  const parts = timeline.segments;
-  if (parts.length === 0 || parts.length !== spec.pictures.length) throw new Error('render needs one picture per part of the timeline');
+  const segs = timeline.segments;
+  if (segs.length === 0 || segs.length !== spec.pictures.length) throw new Error('render needs one picture per part of the timeline');
+  const tf = Math.round(timeline.transition * fps);
+  const frames = segs.map((s) => Math.round(s.length * fps));
+  // the output as a run of items: body 0, fade 0|1, body 1, …
+  const items: Item[] = [];
+  segs.forEach((_, i) => {
+    const head = i > 0 ? tf : 0;
+    const tail = i < segs.length - 1 ? tf : 0;
+    items.push({ kind: 'body', seg: i, from: head, count: frames[i] - head - tail });
+    if (tail) items.push({ kind: 'fade', seg: i, count: tf });
+  });
+  const total = items.reduce((a, it) => a + it.count, 0);
+  const cuts = cutPoints(items, total, Math.max(1, Math.floor(spec.processes)));
+  const bounds = [0, ...cuts, total];
+  const parts = bounds.slice(0, -1).map((a, k) => {
+    const b = bounds[k + 1];
+    const job = partJob(spec, sliceItems(items, a, b), frames, tf, a, b - a, path.join(spec.workDir, `part-${k}.mp4`));
+    return { job, seconds: (b - a) / fps };
+  });
+  const audioFile = path.join(spec.workDir, 'soundtrack.m4a');
+  const listFile = path.join(spec.workDir, 'parts.txt');
+  const seconds = n(total / fps);
+  return {
+    parts,
+    audio: {
+      inputs: [{ path: spec.soundtrack }],
+      filter: `[0:a]${normaliseFilter(spec.loudness)},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]`,
+      outputOptions: ['-map', '[aout]', '-c:a', 'aac', '-b:a', '192k', '-ar', '48000', '-t', seconds],
+      output: audioFile,
+    },
+    // names only: the list sits beside the parts, so no path needs quoting
+    // and each part's exact length, so the join places every part on a whole frame
+    list: { path: listFile, content: `ffconcat version 1.0\n${parts.map((p, k) => `file part-${k}.mp4\nduration ${p.seconds.toFixed(6)}\n`).join('')}` },
+    join: {
+      inputs: [{ path: listFile, format: 'concat', options: ['-safe', '0'] }, { path: audioFile }],
+      outputOptions: ['-map', '0:v', '-map', '1:a', '-c', 'copy', '-t', seconds, '-movflags', '+faststart'],
+      output: spec.output,
+    },
+  };
+}
+
+/** Runs a plan: the parts and the soundtrack at once (one failure stops the rest), then the join. */
+export async function runRenderPlan(
+  plan: RenderPlan,
+  run: (job: FfmpegJob, opts: RunOptions) => Promise<string>,
+  opts: { signal?: AbortSignal; onProgress?: (seconds: number) => void } = {},
+): Promise<void> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const done = plan.parts.map(() => 0);
+  try {
+    await fs.promises.writeFile(plan.list.path, plan.list.content);
+    const runs = [
+      ...plan.parts.map((part, k) =>
+        run(part.job, {
+          signal: stop.signal,
+          onProgress: (seconds) => {
+            done[k] = Math.min(seconds, part.seconds);
+            opts.onProgress?.(done.reduce((a, b) => a + b, 0));
+          },
+        }),
+      ),
+      run(plan.audio, { signal: stop.signal }),
+    ];
+    await Promise.all(runs.map((p) => p.catch((err) => {
+      stop.abort(err);
+      throw err;
+    })));
+    await run(plan.join, { signal: stop.signal });
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Frames where the parts meet: near equal shares, each moved into the nearest picture's own stretch. */
+function cutPoints(items: Item[], total: number, processes: number): number[] {
+  const spans: [number, number][] = [];
+  let at = 0;
+  for (const it of items) {
+    if (it.kind === 'body' && it.count >= 2) spans.push([at + 1, at + it.count - 1]);
+    at += it.count;
+  }
+  const cuts = new Set<number>();
+  for (let k = 1; k < processes; k++) {
+    const want = Math.round((k * total) / processes);
+    let best = -1;
+    for (const [lo, hi] of spans) {
+      const c = Math.min(hi, Math.max(lo, want));
+      if (best < 0 || Math.abs(c - want) < Math.abs(best - want)) best = c;
+    }
+    if (best > 0) cuts.add(best);
+  }
+  return [...cuts].sort((a, b) => a - b);
+}
+
+/** The items (bodies trimmed) that cover output frames [a, b). */
+function sliceItems(items: Item[], a: number, b: number): Item[] {
+  const out: Item[] = [];
+  let at = 0;
+  for (const it of items) {
+    const lo = Math.max(a, at);
+    const hi = Math.min(b, at + it.count);
+    if (hi > lo) out.push(it.kind === 'body' ? { ...it, from: it.from + (lo - at), count: hi - lo } : it);
+    at += it.count;
+  }
+  return out;
+}
+
+/**
+ * One part's graph. Bodies are repeated frames with a moving crop and go straight to concat; only the
+ * short tail + head pairs pass through xfade, which is costly per frame. Every piece keeps its place
+ * in its picture's own clock (t), so the pan runs on without a jump across pieces and parts. The crop is
+ * exact (odd offsets too), so the picture moves in 1-pixel steps without a per-frame conversion from
+ * 4:4:4 (which cost more than the rest of the graph); the half-resolution chroma follows within half a
+ * pixel. Subtitles are drawn on the video's own clock: the part's first frame is frame `first`.
+ */
+function partJob(spec: RenderSpec, items: Item[], frames: number[], tf: number, first: number, count: number, output: string): FfmpegJob {
+  const { timeline, width: w, height: h } = spec;
+  const fps = timeline.fps;
   const zoom = 1.12;
   const bw = Math.ceil((w * zoom) / 2) * 2;
   const bh = Math.ceil((h * zoom) / 2) * 2;
-  const tf = Math.round(timeline.transition * fps);
+  // pieces each picture gives: [label, first frame in its clock, frames]
+  const pieces = new Map<number, [string, number, number][]>();
+  const take = (seg: number, label: string, from: number, n: number) => {
+    if (!pieces.has(seg)) pieces.set(seg, []);
+    pieces.get(seg)!.push([label, from, n]);
+  };
+  const order: string[] = [];
   const chains: string[] = [];
-  const pieces: string[] = [];
-  // Each part is cut into head | body | tail. Bodies are repeated frames with a moving crop and go
-  // straight to concat; only the short tail + head pairs pass through xfade, which is costly per frame.
-  // Every piece keeps its place in the part's own clock (t), so the pan runs on without a jump. The crop
-  // works on 4:4:4 so the pan moves in 1-pixel steps (4:2:0 would step by 2 pixels and judder).
-  parts.forEach((seg, i) => {
-    const frames = Math.round(seg.length * fps);
-    const p = `(t/${n(seg.length)})`;
+  items.forEach((it, k) => {
+    if (it.kind === 'body') {
+      take(it.seg, `b${k}`, it.from, it.count);
+      order.push(`[b${k}]`);
+    } else {
+      take(it.seg, `t${k}`, frames[it.seg] - tf, tf);
+      take(it.seg + 1, `h${k}`, 0, tf);
+      chains.push(`[t${k}][h${k}]xfade=transition=fade:duration=${n(tf / fps)}:offset=0[x${k}]`);
+      order.push(`[x${k}]`);
+    }
+  });
+  const inputs = [...pieces.keys()];
+  inputs.forEach((seg, input) => {
+    const list = pieces.get(seg)!;
+    const length = n(timeline.segments[seg].length);
+    const p = `(t/${length})`;
     // scenes alternate the direction of their move; cards hold still, centred
-    const dir = seg.kind === 'scene' ? i % 4 : -1;
+    const dir = timeline.segments[seg].kind === 'scene' ? seg % 4 : -1;
     const x = dir < 0 ? '(iw-ow)/2' : dir === 0 || dir === 3 ? `(iw-ow)*${p}` : `(iw-ow)*(1-${p})`;
     const y = dir < 0 ? '(ih-oh)/2' : dir < 2 ? `(ih-oh)*${p}` : `(ih-oh)*(1-${p})`;
-    const head = i > 0 && tf > 0 ? tf : 0;
-    const tail = i < parts.length - 1 && tf > 0 ? tf : 0;
-    const cuts: [string, number, number][] = [];
-    if (head) cuts.push([`h${i}`, 0, head]);
-    cuts.push([`b${i}`, head, frames - head - tail]);
-    if (tail) cuts.push([`t${i}`, frames - tail, tail]);
     // the picture is decoded, enlarged and converted once; split only passes references to that frame
-    chains.push(
-      `[${i}:v]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},format=yuv444p,setsar=1,settb=1/${fps}` +
-        (cuts.length > 1 ? `,split=${cuts.length}${cuts.map(([label]) => `[${label}s]`).join('')}` : `[${cuts[0][0]}s]`),
+    chains.unshift(
+      `[${input}:v]scale=${bw}:${bh}:force_original_aspect_ratio=increase,crop=${bw}:${bh},format=yuv420p,setsar=1,settb=1/${fps}` +
+        (list.length > 1 ? `,split=${list.length}${list.map(([label]) => `[${label}s]`).join('')}` : `[${list[0][0]}s]`),
     );
-    for (const [label, from, count] of cuts) {
+    for (const [label, from, frameCount] of list) {
       chains.push(
-        `[${label}s]loop=loop=${count - 1}:size=1:start=0,setpts=(N+${from})/(${fps}*TB),` +
-          `crop=${w}:${h}:x='${x}':y='${y}',setpts=PTS-STARTPTS[${label}]`,
+        `[${label}s]loop=loop=${frameCount - 1}:size=1:start=0,setpts=(N+${from})/(${fps}*TB),` +
+          `crop=${w}:${h}:x='${x}':y='${y}':exact=1,setpts=PTS-STARTPTS[${label}]`,
       );
     }
   });
-  for (let i = 0; i < parts.length; i++) {
-    pieces.push(`[b${i}]`);
-    if (i < parts.length - 1) {
-      if (tf > 0) {
-        chains.push(`[t${i}][h${i + 1}]xfade=transition=fade:duration=${n(tf / fps)}:offset=0[x${i}]`);
-        pieces.push(`[x${i}]`);
-      }
-    }
-  }
-  // timestamps in whole frames (images arrive in 1/25 s ticks), then one conversion to 4:2:0 for the whole stream (per piece, each would keep its own frame pool)
-  chains.push(`${pieces.join('')}concat=n=${pieces.length}:v=1:a=0,settb=1/${fps},setpts=N/(${fps}*TB),format=yuv420p[joined]`);
-  const last = 'joined';
-  const burn = spec.subtitles ? `ass=filename=${escapeFilterValue(spec.subtitles)},` : '';
-  chains.push(`[${last}]${burn}format=yuv420p[vout]`);
-  const l = spec.loudness;
-  const norm = l
-    ? `loudnorm=I=${TARGET_LUFS}:TP=${TARGET_TP}:LRA=${TARGET_LRA}:measured_I=${l.input_i}:measured_TP=${l.input_tp}:` +
-      `measured_LRA=${l.input_lra}:measured_thresh=${l.input_thresh}:offset=${l.target_offset}:linear=true`
-    : `loudnorm=I=${TARGET_LUFS}:TP=${TARGET_TP}:LRA=${TARGET_LRA}`;
-  chains.push(`[${parts.length}:a]${norm},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]`);
-
+  // timestamps in whole frames of the video's clock (images arrive in 1/25 s ticks), for the subtitles
+  const burn = spec.subtitles ? `,ass=filename=${escapeFilterValue(spec.subtitles)}` : '';
+  chains.push(`${order.join('')}concat=n=${order.length}:v=1:a=0,settb=1/${fps},setpts=(N+${first})/(${fps}*TB)${burn},setpts=PTS-STARTPTS,format=yuv420p[vout]`);
   return {
     // one decoding thread per picture: each decoder's frame threads would hold buffers for a single image
-    inputs: [...spec.pictures.map((path) => ({ path, options: ['-threads', '1'] })), { path: spec.soundtrack }],
+    inputs: inputs.map((seg) => ({ path: spec.pictures[seg], options: ['-threads', '1'] })),
     filter: chains.join(';'),
     outputOptions: [
-      '-map', '[vout]', '-map', '[aout]',
-      '-c:v', 'libx264', '-profile:v', 'high', '-preset', spec.preset, '-crf', '21', '-pix_fmt', 'yuv420p', '-r', String(fps),
-      '-c:a', 'aac', '-b:a', '192k', '-ar', '48000',
-      '-t', n(timeline.total),
-      '-movflags', '+faststart',
+      '-map', '[vout]', '-an',
+      '-c:v', 'libx264', '-profile:v', 'high', '-preset', spec.preset, ...fullPelSearch(spec.preset), '-crf', '21', '-pix_fmt', 'yuv420p', '-r', String(fps),
+      '-frames:v', String(count),
     ],
-    output: spec.output,
+    output,
   };
+}
+
+/**
+ * Every moving frame is the previous one shifted by whole pixels (the crop moves in 1-pixel steps), so a
+ * full-pixel motion search finds exact matches and sub-pixel refinement buys nothing: on the fast presets
+ * this takes about a third off the encoder's time for the same quality (bench/render). The slower presets
+ * keep x264's own search, whose rate-distortion decisions are why an operator picks them.
+ */
+export function fullPelSearch(preset: string): string[] {
+  return ['superfast', 'veryfast', 'faster'].includes(preset) ? ['-x264-params', 'me=dia:subme=0'] : [];
 }
 
 /** A 1280x720 JPEG thumbnail: the first still with the video's headline. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { deleteAssets, listAssets, listScenes } from '../db/stories.js';
 import { cardText, drawCard } from '../media/cards.js';
 import { builtinBedJob, pickTrack } from '../media/music.js';
-import { buildMeasureJob, buildMixJob, buildRenderJob, buildThumbnailJob, parseLoudness } from '../media/render.js';
+import { buildMeasureJob, buildMixJob, buildThumbnailJob, parseLoudness, planRender, runRenderPlan } from '../media/render.js';
 import { type Timeline, sceneTimeline } from '../media/timeline.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
@@ -99,9 +99,9 @@ async function renderVideo(story: Story, ctx: StageContext, stills: string[], na
   }
   const out = path.join(tmp, 'video.mp4');
   const pictures = timeline.segments.map((seg) => (seg.kind === 'scene' ? stills[seg.index] : seg.kind === 'intro' ? intro : outro));
-  const job = buildRenderJob({ pictures, soundtrack, loudness, timeline, ...video, subtitles, output: out });
+  const plan = planRender({ pictures, soundtrack, loudness, timeline, ...video, subtitles, workDir: tmp, output: out });
   let lastPct = -1;
-  await ctx.media.run(job, {
+  await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), {
     signal: ctx.signal,
     onProgress: (seconds) => {
       // in 5% steps: enough to see it move, few enough for plain-line output

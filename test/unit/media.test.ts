@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMixJob, buildRenderJob, parseLoudness } from '../../src/media/render.js';
+import { buildMixJob, normaliseFilter, parseLoudness, planRender } from '../../src/media/render.js';
 import { buildCues, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
 import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeline.js';
 import { encodeWav, parseWav, silence, wavSeconds } from '../../src/media/wav.js';
@@ -89,32 +89,80 @@ describe('subtitles', () => {
 describe('render graph', () => {
   const timeline = buildTimeline([2, 3, 1], { fps: 30, transition: 0.5, intro: 4, outro: 4 });
 
+  const loudness = { integrated: -20, truePeak: -9 };
+  const spec = { pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], soundtrack: 'mix.wav', loudness, timeline, width: 640, height: 360, subtitles: '/tmp/s.ass', preset: 'veryfast', workDir: '/w', output: 'o.mp4' };
+  const loops = (filter: string) => [...filter.matchAll(/loop=loop=(\d+):size=1/g)].map((m) => Number(m[1]) + 1);
+
   it('puts the cards around the scenes, crossfades at each part and cuts at the timeline length', () => {
     expect(timeline.segments.map((s) => s.kind)).toEqual(['intro', 'scene', 'scene', 'scene', 'outro']);
     expect(timeline.scenes[0].start).toBeCloseTo(3.5, 9);
-    const job = buildRenderJob({ pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], soundtrack: 'mix.wav', loudness: null, timeline, width: 640, height: 360, subtitles: '/tmp/s.ass', preset: 'veryfast', output: 'o.mp4' });
-    expect(job.inputs.map((i) => i.path)).toEqual(['i.png', 'a.png', 'b.png', 'c.png', 'o.png', 'mix.wav']);
+    const plan = planRender({ ...spec, processes: 1 });
+    expect(plan.parts).toHaveLength(1);
+    const job = plan.parts[0].job;
+    expect(job.inputs.map((i) => i.path)).toEqual(['i.png', 'a.png', 'b.png', 'c.png', 'o.png']);
     // one crossfade per boundary, between the tail of one part and the head of the next
-    expect(job.filter.match(/xfade=transition=fade:duration=0\.5:offset=0\[x\d\]/g)).toHaveLength(timeline.segments.length - 1);
+    expect(job.filter!.match(/xfade=transition=fade:duration=0\.5:offset=0\[x\d\]/g)).toHaveLength(timeline.segments.length - 1);
     // bodies and crossfades are joined in order, and add up to the timeline's frames
-    expect(job.filter).toContain('[b0][x0][b1][x1][b2][x2][b3][x3][b4]concat=n=9:v=1:a=0');
-    const frames = [...job.filter.matchAll(/loop=loop=(\d+):size=1/g)].map((m) => Number(m[1]) + 1);
+    expect(job.filter).toContain('[b0][x1][b2][x3][b4][x5][b6][x7][b8]concat=n=9:v=1:a=0');
     const overlap = 15 * (timeline.segments.length - 1);
-    expect(frames.reduce((a, b) => a + b, 0) - overlap).toBe(Math.round(timeline.total * 30));
+    expect(loops(job.filter!).reduce((a, b) => a + b, 0) - overlap).toBe(Math.round(timeline.total * 30));
+    expect(job.outputOptions[job.outputOptions.indexOf('-frames:v') + 1]).toBe(String(Math.round(timeline.total * 30)));
     // a body picks up the pan clock where its head ended
-    expect(job.filter).toContain('[b2s]loop=loop=' + (Math.round(timeline.segments[2].length * 30) - 31) + ':size=1:start=0,setpts=(N+15)/(30*TB)');
+    expect(job.filter).toContain('[b4s]loop=loop=' + (Math.round(timeline.segments[2].length * 30) - 31) + ':size=1:start=0,setpts=(N+15)/(30*TB)');
     expect(job.filter).toContain('ass=filename=/tmp/s.ass');
-    expect(job.filter).toContain('[5:a]loudnorm=I=-14');
-    expect(job.outputOptions).toEqual(expect.arrayContaining(['-movflags', '+faststart', '-profile:v', 'high']));
-    expect(job.outputOptions[job.outputOptions.indexOf('-t') + 1]).toBe(String(Number(timeline.total.toFixed(3))));
+    // the pans move in whole pixels on 4:2:0, with no per-frame conversion
+    expect(job.filter).toContain(':exact=1');
+    expect(job.filter).not.toContain('yuv444p');
+    expect(job.outputOptions).toContain('-an');
+    // the soundtrack is encoded on its own and joined with the picture, which is not encoded again
+    expect(plan.audio.filter).toContain('[0:a]volume=6dB,');
+    expect(plan.join.inputs[0]).toEqual({ path: '/w/parts.txt', format: 'concat', options: ['-safe', '0'] });
+    expect(plan.join.outputOptions).toEqual(expect.arrayContaining(['-c', 'copy', '-movflags', '+faststart']));
+    expect(plan.join.outputOptions[plan.join.outputOptions.indexOf('-t') + 1]).toBe(String(Number(timeline.total.toFixed(3))));
+    expect(plan.list.content).toBe(`ffconcat version 1.0\nfile part-0.mp4\nduration ${timeline.total.toFixed(6)}\n`);
   });
 
-  it('uses the measured loudness for a linear second pass', () => {
-    const loud = { input_i: '-20.1', input_tp: '-3.2', input_lra: '4.0', input_thresh: '-30.5', target_offset: '0.3' };
-    const job = buildRenderJob({ pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], soundtrack: 'mix.wav', loudness: loud, timeline, width: 640, height: 360, subtitles: null, preset: 'veryfast', output: 'o.mp4' });
-    expect(job.filter).toContain('measured_I=-20.1:measured_TP=-3.2:measured_LRA=4.0:measured_thresh=-30.5:offset=0.3:linear=true');
-    expect(job.filter).not.toContain('ass=');
-    expect(parseLoudness('[Parsed_loudnorm_0 @ 0x1]\n{\n\t"input_i" : "-20.1",\n\t"input_tp" : "-3.2"\n}\n').input_i).toBe('-20.1');
+  it('splits the picture into parts inside scenes, never inside a crossfade, and keeps every frame and the subtitle clock', () => {
+    const totalFrames = Math.round(timeline.total * 30);
+    for (const processes of [2, 3, 4]) {
+      const plan = planRender({ ...spec, processes });
+      expect(plan.parts).toHaveLength(processes);
+      const counts = plan.parts.map((p) => Number(p.job.outputOptions[p.job.outputOptions.indexOf('-frames:v') + 1]));
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(totalFrames);
+      counts.forEach((c, k) => expect(plan.parts[k].seconds).toBeCloseTo(c / 30, 9));
+      let first = 0;
+      plan.parts.forEach((p, k) => {
+        const fades = (p.job.filter!.match(/xfade/g) ?? []).length;
+        // each part's pieces add up to its frames (a crossfade takes 15 frames from each of two pictures)
+        expect(loops(p.job.filter!).reduce((a, b) => a + b, 0) - 15 * fades).toBe(counts[k]);
+        // subtitles are timed on the whole video's clock
+        expect(p.job.filter).toContain(`setpts=(N+${first})/(30*TB),ass=`);
+        first += counts[k];
+      });
+      expect(plan.list.content.split('\n').filter((l) => l.startsWith('file'))).toHaveLength(processes);
+    }
+    // two parts: the cut falls at the middle frame, inside the second scene's own stretch
+    const two = planRender({ ...spec, processes: 2 });
+    expect(two.parts[1].job.filter).toContain(`setpts=(N+${Math.round(totalFrames / 2)})/(30*TB)`);
+    expect(two.parts[1].job.inputs.map((i) => i.path)).toEqual(['b.png', 'c.png', 'o.png']);
+  });
+
+  it('brings the measured loudness to -14 LUFS with one gain, limiting only peaks that would pass -1.5 dBTP', () => {
+    const summary = '[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -29.0 LUFS\n    Threshold: -39.2 LUFS\n\n  True peak:\n    Peak:      -19.9 dBFS\n';
+    expect(parseLoudness(summary)).toEqual({ integrated: -29, truePeak: -19.9 });
+    expect(normaliseFilter({ integrated: -29, truePeak: -19.9 })).toBe('volume=15dB');
+    // +15 dB would put a -10 dBTP peak at +5: the limiter holds it at -1.5 dBTP (0.841 of full scale)
+    expect(normaliseFilter({ integrated: -29, truePeak: -10 })).toBe('volume=15dB,alimiter=limit=0.841:attack=5:release=50:level=false');
+    expect(normaliseFilter({ integrated: -10.5, truePeak: -0.2 })).toBe('volume=-3.5dB');
+    // silence is not amplified into noise
+    expect(normaliseFilter(parseLoudness(summary.replace('-29.0', '-70.0')))).toBe('anull');
+    expect(normaliseFilter({ integrated: -Infinity, truePeak: -Infinity })).toBe('anull');
+    expect(() => parseLoudness('no summary here')).toThrow(/no loudness measurement/);
+    const plain = planRender({ ...spec, subtitles: null, processes: 1 });
+    expect(plain.parts[0].job.filter).not.toContain('ass=');
+    expect(plain.parts[0].job.outputOptions).toEqual(expect.arrayContaining(['-x264-params', 'me=dia:subme=0']));
+    const slow = planRender({ ...spec, preset: 'slow', processes: 1 });
+    expect(slow.parts[0].job.outputOptions).not.toContain('-x264-params');
   });
 
   it('places each narration at its scene and ducks the music under it', () => {
