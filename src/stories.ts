@@ -15,7 +15,7 @@ import type { Job, Story } from './types.js';
 /** What a new story needs; the CLI and the HTTP API validate with this one schema. */
 export const newStorySchema = z.strictObject({
   topic: z
-    .string()
+    .string({ error: (iss) => (iss.input === undefined ? 'give a topic: the subject of the documentary, e.g. "The Library of Alexandria"' : 'the topic must be a string') })
     .trim()
     .min(1, 'the topic is empty: give the subject of the documentary, e.g. "The Library of Alexandria"')
     .max(500, 'the topic is longer than 500 characters: give a short subject, not a script'),
