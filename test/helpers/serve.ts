@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startCli, waitFor } from './cli.js';
 
-export type Server = ReturnType<typeof startCli> & { url: string };
+export type Server = ReturnType<typeof startCli> & { url: string; cwd: string };
 
 /** Writes `.lost-archivesrc.json` in `cwd`. */
 export function writeConfig(cwd: string, config: object): void {
@@ -23,7 +23,7 @@ export async function startServe(cwd: string, env: Record<string, string | undef
     30_000,
     'serve to listen',
   );
-  return Object.assign(child, { url });
+  return Object.assign(child, { url, cwd });
 }
 
 /** A JSON request; answers the status, the parsed body and the headers. */
