@@ -43,7 +43,8 @@ export function validateNewStory(input: NewStory): z.output<typeof newStorySchem
  * its scenes too (the script stage then finds them and writes nothing).
  */
 export async function createStory(services: Services, pipeline: Pipeline, input: NewStory, script?: ScriptDraft): Promise<Story> {
-  const { topic, language = services.config.language } = validateNewStory(input);
+  const language = input.language ?? services.config.language; // the configured default is checked like a given one
+  const { topic } = validateNewStory({ ...input, language });
   return services.db.transaction(async (tx) => {
     const story = await insertStory(tx, topic, language);
     if (script) await saveScript(tx, story.id, script.script, script.source, script.scenes);
