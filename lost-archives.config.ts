@@ -43,4 +43,11 @@ export default defineConfig({
     backoffBaseSeconds: 5, // retry delay doubles from here, with jitter
     backoffMaxSeconds: 600,
   },
+
+  /** `lost-archives serve`, the HTTP API. API keys come from LOST_ARCHIVES_API_KEYS, never from here. */
+  serve: {
+    port: 8080, // --port wins
+    host: '127.0.0.1', // --host wins; anything but loopback needs LOST_ARCHIVES_API_KEYS
+    rateLimit: { max: 10, windowSeconds: 60 }, // POST /stories per API key
+  },
 });

@@ -27,8 +27,10 @@ Examples:
   $ lost-archives run-worker --once                        cron: work through what is queued, then exit
   $ lost-archives status                                   recent stories
   $ lost-archives retry 3f2a9c1e --from render_video       redo a story from its render
+  $ lost-archives serve --port 8080                        the HTTP API (LOST_ARCHIVES_API_KEYS for keys)
 
-Environment: DATABASE_URL (PostgreSQL; absent: embedded database in ./.lost-archives).
+Environment: DATABASE_URL (PostgreSQL; absent: embedded database in ./.lost-archives),
+LOST_ARCHIVES_API_KEYS (serve: comma-separated API keys).
 Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     );
 
@@ -78,6 +80,22 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .option('--from <stage>', `redo from this stage, clearing what it and later stages made: ${JOB_TYPES.join(', ')}`)
     .option('--json', 'print {"story_id", "status", "stage"}')
     .action(async (id: string, opts, cmd: Command) => (await import('./commands/retry.js')).retry(globals(cmd), id, opts));
+
+  program
+    .command('serve')
+    .description('the HTTP API: POST /stories, GET /stories[/ID], POST /stories/ID/retry, GET /healthz, /openapi.json')
+    .option('-p, --port <port>', 'port to listen on, 0 for any free one (default: serve.port in the config, 8080)')
+    .option('--host <address>', 'address to listen on; anything but loopback needs LOST_ARCHIVES_API_KEYS (default: serve.host, 127.0.0.1)')
+    .option('--json', 'print {"url"} once listening instead of a line')
+    .addHelpText(
+      'after',
+      `
+Every route but /healthz needs "Authorization: Bearer <key>", with a key from LOST_ARCHIVES_API_KEYS
+(comma-separated). Without keys the API is open, and listens on loopback only. POST /stories is rate
+limited per key (serve.rateLimit). SIGTERM/SIGINT: stop accepting, finish requests in flight, exit 0.
+Workers run in other processes: with them, use DATABASE_URL (the embedded database is one process only).`,
+    )
+    .action(async (opts, cmd: Command) => (await import('./commands/serve.js')).serve(globals(cmd), opts));
 
   program
     .command('doctor')

@@ -23,6 +23,21 @@ const queueSchema = z.strictObject({
   backoffMaxSeconds: z.number().min(0).max(86_400).default(600),
 });
 
+const serveSchema = z.strictObject({
+  /** Port `serve` listens on; `--port` wins. Default 8080. */
+  port: z.number().int().min(0).max(65_535).default(8080),
+  /** Address `serve` listens on; `--host` wins. Anything but loopback needs `LOST_ARCHIVES_API_KEYS`. Default `127.0.0.1`. */
+  host: z.string().min(1).default('127.0.0.1'),
+  rateLimit: z
+    .strictObject({
+      /** New stories (`POST /stories`) one API key may create per window. Default 10. */
+      max: z.number().int().min(1).max(100_000).default(10),
+      /** The window, in seconds. Default 60. */
+      windowSeconds: z.number().min(1).max(86_400).default(60),
+    })
+    .prefault({}),
+});
+
 const configSchema = z.strictObject({
   /** Folder for the embedded database and local storage. Default `.lost-archives` (relative to the config file or cwd). */
   dataDir: z.string().min(1).default('.lost-archives'),
@@ -85,6 +100,8 @@ const configSchema = z.strictObject({
   /** How many scenes a stage works on at once. Default 4. */
   sceneConcurrency: z.number().int().min(1).max(64).default(4),
   queue: queueSchema.prefault({}),
+  /** The HTTP API (`lost-archives serve`). */
+  serve: serveSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

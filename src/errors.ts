@@ -12,6 +12,22 @@ export class UsageError extends Error {
   }
 }
 
+/** The story (or other thing) asked for does not exist: exit code 2 on the command line, 404 over HTTP. */
+export class NotFoundError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The request is valid but the story is not in a state that allows it: exit code 2, 409 over HTTP. */
+export class ConflictError extends UsageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
 /** A runtime problem the operator must fix (database unreachable, story failed): exit code 1. */
 export class RuntimeError extends Error {
   readonly exitCode = 1;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import fs from 'node:fs';
 import path from 'node:path';
-import { findStory, getStory, insertStory, saveScript } from './db/stories.js';
+import { type StoryDetail, findStory, getStory, getStoryDetail, insertStory, listStories, saveScript } from './db/stories.js';
 import { parseScriptMarkdown } from './providers/text/markdown.js';
 import type { ScriptDraft } from './providers/types.js';
 import type { Db, Queryable } from './db/types.js';
-import { UsageError, errorMessage } from './errors.js';
+import { ConflictError, NotFoundError, UsageError, errorMessage } from './errors.js';
 import { LANGUAGES, isLanguage } from './languages.js';
 import { enqueue } from './queue/jobs.js';
 import { type Pipeline, progressIndex, stageOf } from './stages/index.js';
@@ -15,20 +15,26 @@ import type { Job, Story } from './types.js';
 /** What a new story needs; the CLI and the HTTP API validate with this one schema. */
 export const newStorySchema = z.strictObject({
   topic: z
-    .string()
+    .string({ error: (iss) => (iss.input === undefined ? 'give a topic: the subject of the documentary, e.g. "The Library of Alexandria"' : 'the topic must be a string') })
     .trim()
     .min(1, 'the topic is empty: give the subject of the documentary, e.g. "The Library of Alexandria"')
     .max(500, 'the topic is longer than 500 characters: give a short subject, not a script'),
   language: z
     .string()
     .refine(isLanguage, { error: (iss) => `unknown language "${String(iss.input)}"; use one of ${Object.keys(LANGUAGES).join(', ')}` })
-    .default('en-US'),
+    .optional()
+    .describe('language of script and narration; absent: the configured default language'),
 });
 export type NewStory = z.input<typeof newStorySchema>;
 
+/** One line from zod's issues, as the CLI prints it and the API answers it. */
+export function issuesMessage(issues: readonly { message: string }[]): string {
+  return issues.map((i) => i.message).join('; ');
+}
+
 export function validateNewStory(input: NewStory): z.output<typeof newStorySchema> {
   const r = newStorySchema.safeParse(input);
-  if (!r.success) throw new UsageError(r.error.issues.map((i) => i.message).join('; '));
+  if (!r.success) throw new UsageError(issuesMessage(r.error.issues));
   return r.data;
 }
 
@@ -37,7 +43,8 @@ export function validateNewStory(input: NewStory): z.output<typeof newStorySchem
  * its scenes too (the script stage then finds them and writes nothing).
  */
 export async function createStory(services: Services, pipeline: Pipeline, input: NewStory, script?: ScriptDraft): Promise<Story> {
-  const { topic, language } = validateNewStory(input);
+  const language = input.language ?? services.config.language; // the configured default is checked like a given one
+  const { topic } = validateNewStory({ ...input, language });
   return services.db.transaction(async (tx) => {
     const story = await insertStory(tx, topic, language);
     if (script) await saveScript(tx, story.id, script.script, script.source, script.scenes);
@@ -65,7 +72,32 @@ export async function resolveStory(db: Db, idOrPrefix: string): Promise<Story> {
   const found = await findStory(db, idOrPrefix.trim());
   if (found.length === 1) return found[0];
   if (found.length > 1) throw new UsageError(`story id prefix "${idOrPrefix}" matches ${found.length} stories; give more characters`);
-  throw new UsageError(`no story with id "${idOrPrefix}"; \`lost-archives status\` lists stories`);
+  throw new NotFoundError(`no story with id "${idOrPrefix}"; \`lost-archives status\` lists stories`);
+}
+
+/** One story as `status ID --json` prints it and `GET /stories/{id}` answers: the row with its scenes, jobs and assets. */
+export async function storyDetail(db: Db, idOrPrefix: string): Promise<StoryDetail> {
+  const story = await resolveStory(db, idOrPrefix);
+  return (await getStoryDetail(db, story.id))!;
+}
+
+/** A whole number from 0 to `max`, also from a flag or query string ("20"). */
+function count(name: string, max: number, dflt: number, description: string) {
+  const error = `${name} must be a whole number from 0 to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(0, { error }).max(max, { error }).default(dflt).describe(description);
+}
+
+/** How `status` and `GET /stories` page through stories (newest first). */
+export const storyPageSchema = z.strictObject({
+  limit: count('limit', 1000, 20, 'stories per page'),
+  offset: count('offset', 1_000_000, 0, 'stories to skip'),
+});
+export type StoryPage = z.output<typeof storyPageSchema>;
+
+/** A page of stories as `status --json` prints it and `GET /stories` answers: `{stories, total, limit, offset}`. */
+export async function storyPage(db: Db, page: StoryPage): Promise<{ stories: Story[]; total: number; limit: number; offset: number }> {
+  const { stories, total } = await listStories(db, page.limit, page.offset);
+  return { stories, total, limit: page.limit, offset: page.offset };
 }
 
 export async function activeJobs(db: Queryable, storyId: string): Promise<Job[]> {
@@ -84,7 +116,7 @@ export async function retryStory(services: Services, pipeline: Pipeline, idOrPre
   const stage = await db.transaction(async (tx) => {
     const [story] = await tx.query<Story>('select * from stories where id = $1 for update', [found.id]);
     const [active] = await activeJobs(tx, story.id);
-    if (active) throw new UsageError(`story ${story.id} already has job ${active.id} (${active.type}) ${active.status}; wait for it or let its worker finish`);
+    if (active) throw new ConflictError(`story ${story.id} already has job ${active.id} (${active.type}) ${active.status}; wait for it or let its worker finish`);
     // the first stage whose work is not done: stages run in order, so everything before it is
     let undone: number;
     if (story.status === 'failed') {
@@ -98,16 +130,16 @@ export async function retryStory(services: Services, pipeline: Pipeline, idOrPre
       index = pipeline.findIndex((s) => s.type === from);
       if (index > undone) {
         const need = pipeline[undone].type;
-        throw new UsageError(`cannot start story ${story.id} at ${from}: ${need} has not finished yet; use --from ${need} (or an earlier stage)`);
+        throw new ConflictError(`cannot start story ${story.id} at ${from}: ${need} has not finished yet; use --from ${need} (or an earlier stage)`);
       }
       for (const later of pipeline.slice(index)) await later.reset(story, { db: tx, storage: services.storage });
     } else if (story.status !== 'failed') {
-      throw new UsageError(`story ${story.id} is ${story.status}, not failed: nothing to resume. To redo work from a stage, use --from STAGE.`);
+      throw new ConflictError(`story ${story.id} is ${story.status}, not failed: nothing to resume. To redo work from a stage, use --from STAGE.`);
     }
     const target = pipeline[index];
     await tx.query('update stories set status = $2, error_message = null, updated_at = now() where id = $1', [story.id, target.status]);
     if ((await enqueue(tx, story.id, target.type, services.config.queue.maxAttempts)) === null) {
-      throw new UsageError(`story ${story.id} was queued again by someone else just now`);
+      throw new ConflictError(`story ${story.id} was queued again by someone else just now`);
     }
     return target.type;
   });

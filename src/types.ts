@@ -64,6 +64,8 @@ export interface Scene {
   audio_url: string | null;
   duration_seconds: number | null;
   sentence_timings: SentenceTiming[] | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 export interface Job {

@@ -15,7 +15,7 @@ export async function create(g: GlobalOptions, topicArg: string | undefined, opt
   const topic = fromFile?.topic ?? topicArg;
   if (topic === undefined) throw new UsageError('give a topic (`lost-archives create "The Library of Alexandria"`) or --script FILE');
   await withServices(g, { logLevel: 'warn', announce: !opts.json }, async (s) => {
-    const story = await createStory(s, PIPELINE, { topic, language: opts.language ?? s.config.language }, fromFile?.script);
+    const story = await createStory(s, PIPELINE, { topic, language: opts.language }, fromFile?.script);
     if (opts.json) printJson({ story_id: story.id, status: story.status });
     else process.stdout.write(`${story.id}\n`);
   });

@@ -21,7 +21,7 @@ export async function run(g: GlobalOptions, topic: string | undefined, opts: Run
   await withServices(g, { logLevel: 'warn', announce: !opts.json, preflight: JOB_TYPES }, async (s) => {
     const story = opts.story
       ? await resolveStory(s.db, opts.story)
-      : await createStory(s, PIPELINE, { topic: fromFile?.topic ?? topic!, language: opts.language ?? s.config.language }, fromFile?.script);
+      : await createStory(s, PIPELINE, { topic: fromFile?.topic ?? topic!, language: opts.language }, fromFile?.script);
     if (!opts.json) process.stdout.write(`story ${story.id}: ${story.topic}\n`);
     const stop = stopSignal();
     const renderer = opts.json ? 'silent' : process.stdout.isTTY && !process.env.CI ? 'default' : 'simple';

@@ -1,9 +1,9 @@
 import Table from 'cli-table3';
-import { type StoryDetail, getStoryDetail, listStories } from '../db/stories.js';
+import type { StoryDetail } from '../db/stories.js';
 import { UsageError } from '../errors.js';
 import { PIPELINE, progressIndex } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
-import { resolveStory } from '../stories.js';
+import { type StoryPage, issuesMessage, storyDetail, storyPage, storyPageSchema } from '../stories.js';
 import type { Story } from '../types.js';
 import { type GlobalOptions, stopSignal, withServices } from './common.js';
 
@@ -73,36 +73,29 @@ function detailView(d: StoryDetail): string {
   return out.join('\n') + '\n';
 }
 
-function parseCount(v: string | undefined, name: string, dflt: number, max: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${name} must be a whole number from 0 to ${max}`);
-  return n;
-}
-
-async function render(s: Services, id: string | undefined, limit: number, offset: number, json: boolean): Promise<string> {
+async function render(s: Services, id: string | undefined, page: StoryPage, json: boolean): Promise<string> {
   if (id) {
-    const story = await resolveStory(s.db, id);
-    const d = (await getStoryDetail(s.db, story.id))!;
+    const d = await storyDetail(s.db, id);
     return json ? JSON.stringify(d, null, 2) + '\n' : detailView(d);
   }
-  const { stories, total } = await listStories(s.db, limit, offset);
-  return json ? JSON.stringify({ stories, total, limit, offset }, null, 2) + '\n' : listView(stories, total, limit, offset);
+  const list = await storyPage(s.db, page);
+  return json ? JSON.stringify(list, null, 2) + '\n' : listView(list.stories, list.total, list.limit, list.offset);
 }
 
 /** `status [ID]`: the story table, or one story's stages, scenes, jobs and assets. */
 export async function status(g: GlobalOptions, id: string | undefined, opts: StatusOptions): Promise<void> {
-  const limit = parseCount(opts.limit, '--limit', 20, 1000);
-  const offset = parseCount(opts.offset, '--offset', 0, 1_000_000);
+  const parsed = storyPageSchema.safeParse({ limit: opts.limit, offset: opts.offset });
+  if (!parsed.success) throw new UsageError(issuesMessage(parsed.error.issues.map((i) => ({ message: `--${i.message}` }))));
+  const page = parsed.data;
   await withServices(g, { logLevel: 'warn' }, async (s) => {
     if (!opts.watch) {
-      process.stdout.write(await render(s, id, limit, offset, !!opts.json));
+      process.stdout.write(await render(s, id, page, !!opts.json));
       return;
     }
     if (opts.json) throw new UsageError('--watch and --json do not go together; poll `status --json` from your script instead');
     const stop = stopSignal();
     while (!stop.aborted) {
-      const view = await render(s, id, limit, offset, false);
+      const view = await render(s, id, page, false);
       process.stdout.write(`\x1b[2J\x1b[H${new Date().toLocaleTimeString()}  (Ctrl-C to stop)\n\n${view}`);
       await new Promise((r) => setTimeout(r, 2000));
     }

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { JOB_TYPES, PIPELINE } from '../stages/index.js';
+
+/**
+ * What the API answers, for the OpenAPI document and the serializer. Requests are validated with the
+ * schemas the CLI uses (src/stories.ts); these describe the rows as `status --json` prints them.
+ * Every column is listed: the serializer drops what is not (the tests compare with `status --json`).
+ */
+
+const statusSchema = z.enum(['pending', ...PIPELINE.map((s) => s.status), 'published', 'failed'] as [string, ...string[]]);
+
+const time = z.date();
+const jobType = z.enum(JOB_TYPES as [string, ...string[]]);
+
+export const errorSchema = z.strictObject({
+  error: z.strictObject({
+    code: z.string().describe('stable machine-readable code, e.g. invalid_request, unauthorized, not_found, rate_limited'),
+    message: z.string().describe('what happened and what to do, for people'),
+  }),
+});
+
+export const storyIdParams = z.strictObject({ story_id: z.string().describe('story id, or a unique prefix of 4+ characters') });
+
+export const createdSchema = z.strictObject({ story_id: z.uuid(), status: statusSchema.describe('pending: queued for its first stage') });
+
+export const retryBodySchema = z
+  .strictObject({ from: z.string().optional().describe(`redo from this stage, clearing what it and later stages made: ${JOB_TYPES.join(', ')}`) })
+  .nullish();
+
+export const retriedSchema = z.strictObject({ story_id: z.uuid(), status: statusSchema, stage: jobType });
+
+export const storySchema = z.object({
+  id: z.uuid(),
+  topic: z.string(),
+  language: z.string(),
+  status: statusSchema,
+  script_text: z.string().nullable(),
+  script_source: z.object({ provider: z.string(), file: z.string().optional() }).nullable(),
+  metadata: z
+    .object({
+      title: z.string(),
+      description: z.string(),
+      tags: z.array(z.string()),
+      chapters: z.array(z.object({ start: z.number(), title: z.string() })),
+      preview: z.boolean(),
+    })
+    .nullable(),
+  error_message: z.string().nullable(),
+  youtube_video_id: z.string().nullable(),
+  youtube_url: z.string().nullable(),
+  created_at: time,
+  updated_at: time,
+});
+
+const sceneSchema = z.object({
+  id: z.uuid(),
+  story_id: z.uuid(),
+  position: z.number().int(),
+  title: z.string().nullable(),
+  text_content: z.string(),
+  image_prompt: z.string(),
+  image_url: z.string().nullable(),
+  audio_url: z.string().nullable(),
+  duration_seconds: z.number().nullable(),
+  sentence_timings: z.array(z.object({ text: z.string(), start: z.number(), end: z.number() })).nullable(),
+  created_at: time,
+  updated_at: time,
+});
+
+const jobSchema = z.object({
+  id: z.number().int(),
+  story_id: z.uuid(),
+  type: jobType,
+  status: z.enum(['queued', 'processing', 'completed', 'failed']),
+  attempts: z.number().int(),
+  max_attempts: z.number().int(),
+  run_at: time,
+  locked_by: z.string().nullable(),
+  locked_until: time.nullable(),
+  last_error: z.string().nullable(),
+  created_at: time,
+  updated_at: time,
+  started_at: time.nullable(),
+  finished_at: time.nullable(),
+});
+
+const assetSchema = z.object({
+  id: z.uuid(),
+  story_id: z.uuid(),
+  kind: z.string(),
+  storage_key: z.string(),
+  url: z.string(),
+  content_type: z.string(),
+  bytes: z.number().int(),
+  created_at: time,
+});
+
+export const storyDetailSchema = storySchema.extend({ scenes: z.array(sceneSchema), jobs: z.array(jobSchema), assets: z.array(assetSchema) });
+
+export const storyPageResponseSchema = z.strictObject({ stories: z.array(storySchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+
+export const healthSchema = z.strictObject({ status: z.literal('ok') });
