@@ -29,6 +29,7 @@ export default defineConfig({
     music: 'builtin', // a generated ambient bed; 'none'; or { folder: 'music' } for your own tracks
     transitionSeconds: 0.5,
     preset: 'veryfast', // x264 preset: superfast ... slow
+    // processes: 2,     // ffmpeg processes rendering parts at once (default: CPU cores, at most 4)
   },
 
   /** Scenes drawn or narrated at once within one stage. */
