@@ -84,7 +84,11 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
 
   let stageError: unknown = null;
   try {
-    await withDbRetry(() => q.markStoryStage(db, job.story_id, stage.status), log, leaseEnds());
+    if (!(await withDbRetry(() => q.markStoryStage(db, job, opts.worker, stage.status), log, leaseEnds()))) {
+      const current = await withDbRetry(() => getStory(db, job.story_id), log, leaseEnds());
+      // a failed story keeps its status; otherwise the job is no longer this worker's
+      if (current?.status !== 'failed') throw new LeaseLostError(String(job.id));
+    }
     const story = await withDbRetry(() => getStory(db, job.story_id), log, leaseEnds());
     if (!story) throw new Error(`story ${job.story_id} no longer exists`);
     log.info('stage started');

@@ -49,6 +49,17 @@ export async function release(db: Queryable, job: Job, worker: string): Promise<
 }
 
 /** Marks the story as being worked on by this stage (claim does not know the stage order). */
-export async function markStoryStage(db: Queryable, storyId: string, status: StoryStatus): Promise<void> {
-  await db.query("update stories set status = $2, updated_at = now() where id = $1 and status <> 'failed'", [storyId, status]);
+/**
+ * Shows the stage on its story, only while this worker still holds the job: a worker that was cut off
+ * and whose late write arrives after another took over must not move the story back.
+ */
+export async function markStoryStage(db: Queryable, job: Job, worker: string, status: StoryStatus): Promise<boolean> {
+  const rows = await db.query(
+    `update stories set status = $2, updated_at = now()
+     where id = $1 and status <> 'failed'
+       and exists (select 1 from jobs where id = $3 and locked_by = $4 and attempts = $5 and status = 'processing')
+     returning id`,
+    [job.story_id, status, job.id, worker, job.attempts],
+  );
+  return rows.length > 0;
 }

@@ -10,6 +10,7 @@ import { PIPELINE } from '../../src/stages/index.js';
 import { createStory } from '../../src/stories.js';
 import { runCli, waitFor } from '../helpers/cli.js';
 import { createDatabase } from '../helpers/db.js';
+import { startProxy } from '../helpers/proxy.js';
 import { tempDir, testServices } from '../helpers/services.js';
 
 /** Real worker processes on a real PostgreSQL: crashes, signals, killed connections, racing migrations. */
@@ -146,6 +147,54 @@ describe('worker processes on PostgreSQL', () => {
     const w = children.find((c) => c.log().includes('listening again'));
     expect(w, 'a worker re-listened after losing its listening connection').toBeTruthy();
   }, 150_000);
+
+  it('a worker cut off from the database mid-job: its lease runs out, another finishes the job, and when the network returns it changes nothing', async () => {
+    const proxy = await startProxy('127.0.0.1', Number(new URL(created.url).port || 5432));
+    try {
+      const ids = await createStories(4);
+      const cut = startWorker('cut', { DATABASE_URL: proxy.url(created.url), STAGE_MS: '3000', LEASE_SECONDS: '2', CONCURRENCY: '1' });
+      await waitFor(async () => (await countWhere("select count(*) as n from jobs where locked_by = 'cut' and status = 'processing'")) > 0, 20_000, 'the worker to hold a job');
+      const [held] = await db.query<{ id: number; story_id: string; type: string }>("select id, story_id, type from jobs where locked_by = 'cut' and status = 'processing'");
+      proxy.cut();
+      const other = startWorker('other', { STAGE_MS: '100', LEASE_SECONDS: '2' });
+      await waitFor(async () => (await published()) === ids.length, 90_000, 'every story published by the other worker');
+      // the cut-off worker stopped the stage itself when it could not renew its lease
+      await waitFor(() => cut.log().includes('job abandoned'), 20_000, 'the cut-off worker to abandon its job');
+      expect(cut.log()).toContain('lease ran out without a successful heartbeat');
+      other.kill('SIGTERM');
+      expect(await other.exited).toBe(0);
+      const before = await db.query('select id, status, updated_at from stories order by id');
+
+      // the network returns: the cut-off worker's held-back queries arrive, and it works again
+      proxy.restore();
+      const more = await createStories(2);
+      await waitFor(async () => (await published()) === ids.length + more.length, 60_000, 'the returning worker to publish new stories');
+      expect(await db.query('select id, status, updated_at from stories where id = any ($1) order by id', [ids])).toEqual(before);
+      const job = (await db.query<{ status: string; locked_by: string; attempts: number }>('select status, locked_by, attempts from jobs where id = $1', [held.id]))[0];
+      expect(job).toEqual({ status: 'completed', locked_by: 'other', attempts: 2 });
+      expect(await countWhere("select count(*) as n from stage_runs where worker = 'cut' and story_id = $1 and type = $2", [held.story_id, held.type])).toBe(0);
+      expect(await countWhere("select count(*) as n from stage_runs where worker = 'cut' and story_id = any ($1)", [more])).toBe(more.length * PIPELINE.length);
+      // each stage's output exists once
+      await expectEachStageCompletedOnce(ids.length + more.length);
+      expect(await countWhere('select count(*) as n from (select story_id, type from stage_runs group by 1, 2 having count(*) > 1) d')).toBe(0);
+      expect(await countWhere('select count(*) as n from stage_runs')).toBe((ids.length + more.length) * PIPELINE.length);
+    } finally {
+      await proxy.close();
+    }
+  }, 180_000);
+
+  it('load: 200 stories through 6 worker processes, no job lost and none run to completion twice', async () => {
+    const ids = await createStories(200);
+    const t0 = Date.now();
+    for (let i = 1; i <= 6; i++) startWorker(`load${i}`, { STAGE_MS: '0', LEASE_SECONDS: '30', CONCURRENCY: '4', LOG_LEVEL: 'warn' });
+    await waitFor(async () => (await published()) === ids.length, 240_000, 'all 200 stories published');
+    const seconds = (Date.now() - t0) / 1000;
+    console.log(`load: ${ids.length} stories (${ids.length * PIPELINE.length} jobs) through 6 worker processes in ${seconds.toFixed(1)} s = ${((ids.length / seconds) * 60).toFixed(0)} stories per minute (start-up included)`);
+    await expectEachStageCompletedOnce(ids.length);
+    expect(await countWhere('select count(*) as n from (select story_id, type from stage_runs group by 1, 2 having count(*) > 1) d')).toBe(0);
+    expect(await countWhere('select count(*) as n from stage_runs')).toBe(ids.length * PIPELINE.length);
+    expect(await countWhere('select count(distinct worker) as n from stage_runs')).toBeGreaterThanOrEqual(2);
+  }, 300_000);
 });
 
 describe('concurrent migrations', () => {
