@@ -11,6 +11,9 @@ import type { Logger } from './log.js';
 import { FFMPEG_INSTALL_HINT, binaryVersion, ffmpegBinary, ffprobeBinary } from './media/ffmpeg.js';
 import { FONT_SERIF, fontsInstalled } from './media/fonts.js';
 import { ESPEAK_INSTALL_HINT } from './providers/speech/espeak.js';
+import { GEMINI_KEY_HINT, geminiAuth } from './providers/google/credentials.js';
+import { ttsCredentials } from './providers/speech/google.js';
+import { buildProviders } from './providers/index.js';
 
 export interface Check {
   name: string;
@@ -39,6 +42,25 @@ export async function toolChecks(config: LoadedConfig, types: readonly JobType[]
     checks.push({ name: 'espeak-ng', ok: !!v, detail: v ?? 'not found', fix: ESPEAK_INSTALL_HINT });
     const voice = LANGUAGES[config.language]?.espeakVoice;
     checks.push({ name: 'default language', ok: !!voice, detail: voice ? `${config.language} (espeak voice ${voice})` : `${config.language} has no voice`, fix: `set language to one of ${Object.keys(LANGUAGES).join(', ')}` });
+  }
+  checks.push(...(await credentialChecks(config, types)));
+  return checks;
+}
+
+/** Google credentials for the configured providers, from the environment; no call is made. */
+async function credentialChecks(config: LoadedConfig, types: readonly JobType[], env = process.env): Promise<Check[]> {
+  const checks: Check[] = [];
+  const { text, image, speech } = config.providers;
+  const needsGemini =
+    (text === 'gemini' && types.some((t) => t === 'generate_script' || t === 'generate_metadata')) || (image === 'gemini' && types.includes('generate_images'));
+  if (needsGemini) {
+    const auth = geminiAuth(env);
+    const detail = 'missing' in auth ? auth.missing : auth.kind === 'apiKey' ? 'API key from the environment' : `Vertex AI project ${auth.project} in ${auth.location}`;
+    checks.push({ name: 'gemini credentials', ok: !('missing' in auth), detail, fix: GEMINI_KEY_HINT });
+  }
+  if (speech === 'google' && types.includes('generate_audio')) {
+    const found = await ttsCredentials(env);
+    checks.push({ name: 'cloud tts credentials', ok: found.ok, detail: found.detail, fix: found.fix });
   }
   return checks;
 }
@@ -84,5 +106,17 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
     add({ name: 'storage', ok: false, detail: errorMessage(err), fix: `make ${storageRoot} writable or set dataDir` });
   }
   add({ name: 'providers', ok: true, detail: Object.entries(config.providers).map(([k, v]) => `${k}=${v}`).join(' ') });
+  // one cheap call per configured network provider, when its credentials are there
+  if (checks.every((c) => c.ok || !/credentials/.test(c.name))) {
+    const providers = buildProviders(config);
+    for (const p of [providers.text, providers.image, providers.speech]) {
+      if (!p.check) continue;
+      try {
+        add({ name: `${p.name} ${p === providers.speech ? 'voice' : p === providers.image ? 'images' : 'text'}`, ok: true, detail: await p.check(AbortSignal.timeout(30_000)) });
+      } catch (err) {
+        add({ name: `${p.name} ${p === providers.speech ? 'voice' : p === providers.image ? 'images' : 'text'}`, ok: false, detail: errorMessage(err), fix: 'see the message; `lost-archives doctor --verbose` for more' });
+      }
+    }
+  }
   return checks;
 }
