@@ -38,6 +38,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .argument('[topic]', 'subject of the documentary (1-500 characters); optional with a --script that has a "# Topic" line')
     .option('-l, --language <code>', 'language of script and narration, e.g. en-US, es-ES (default: config language)')
     .option('--script <file.md>', 'use your own Markdown script ("## Scene" sections, optional "Image:" lines) instead of writing one')
+    .option('--budget <usd>', 'stop the story (failed) before a paid provider call would take its spending over this many US dollars')
     .option('--json', 'print {"story_id", "status"}')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/create.js')).create(globals(cmd), topic, opts));
 
@@ -48,6 +49,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .option('-s, --story <id>', 'resume an existing story instead of creating one')
     .option('--script <file.md>', 'a new story from your own Markdown script (see create --help)')
     .option('-l, --language <code>', 'language of a new story (default: config language)')
+    .option('--budget <usd>', 'spending limit of a new story in US dollars (see create --help)')
     .option('--json', 'print the finished story as JSON instead of progress')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/run.js')).run(globals(cmd), topic, opts));
 
@@ -67,7 +69,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .argument('[id]', 'story id or unique prefix')
     .option('--limit <n>', 'stories per page', '20')
     .option('--offset <n>', 'stories to skip', '0')
-    .option('--json', 'print JSON (the story as stored with scenes, jobs and assets; or {stories, total, limit, offset})')
+    .option('--json', 'print JSON (the story as stored with scenes, jobs, assets, costs and cost_usd; or {stories, total, limit, offset, total_cost_usd})')
     .option('-w, --watch', 'refresh every 2 seconds')
     .action(async (id: string | undefined, opts, cmd: Command) => (await import('./commands/status.js')).status(globals(cmd), id, opts));
 

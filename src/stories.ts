@@ -23,6 +23,8 @@ export const newStorySchema = z.strictObject({
     .string()
     .refine(isLanguage, { error: (iss) => `unknown language "${String(iss.input)}"; use one of ${Object.keys(LANGUAGES).join(', ')}` })
     .default('en-US'),
+  /** spending limit in USD for the story's paid provider calls */
+  budget_usd: z.number().positive('the budget must be more than 0 USD').max(100_000, 'the budget is over 100000 USD; give it in dollars, e.g. 5').optional(),
 });
 export type NewStory = z.input<typeof newStorySchema>;
 
@@ -37,9 +39,9 @@ export function validateNewStory(input: NewStory): z.output<typeof newStorySchem
  * its scenes too (the script stage then finds them and writes nothing).
  */
 export async function createStory(services: Services, pipeline: Pipeline, input: NewStory, script?: ScriptDraft): Promise<Story> {
-  const { topic, language } = validateNewStory(input);
+  const { topic, language, budget_usd } = validateNewStory(input);
   return services.db.transaction(async (tx) => {
-    const story = await insertStory(tx, topic, language);
+    const story = await insertStory(tx, topic, language, budget_usd ?? null);
     if (script) await saveScript(tx, story.id, script.script, script.source, script.scenes);
     await enqueue(tx, story.id, pipeline[0].type, services.config.queue.maxAttempts);
     return story;

@@ -5,6 +5,7 @@ import type { JobType } from '../types.js';
 import { type Level, type Logger, createLogger } from '../log.js';
 import { isOffline } from '../providers/index.js';
 import type { Services } from '../stages/types.js';
+import { UsageError } from '../errors.js';
 
 /** Flags every command accepts (declared once on the program in src/cli.ts). */
 export interface GlobalOptions {
@@ -41,6 +42,14 @@ export async function withServices<T>(
   } finally {
     await services.db.close();
   }
+}
+
+/** `--budget USD` as a number (the story schema checks its range). */
+export function parseBudget(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.replace(/^\$/, ''));
+  if (!v.trim() || !Number.isFinite(n)) throw new UsageError(`--budget takes an amount in US dollars, e.g. --budget 2.50 (got "${v}")`);
+  return n;
 }
 
 export function printJson(value: unknown): void {
