@@ -83,7 +83,8 @@ export interface GeminiCall {
 export function generate(call: GeminiCall, contents: Content[], config: Record<string, unknown>): Promise<GenerateContentResponse> {
   return metered(call.meter, call.metering, async () => {
     const r = await withRetry(
-      () => call.limit(() => call.ai().models.generateContent({ model: call.model, contents, config: { ...config, abortSignal: call.signal } })),
+      // (a signal of its own per request: the SDK leaves a listener on the one it is given)
+      () => call.limit(() => call.ai().models.generateContent({ model: call.model, contents, config: { ...config, abortSignal: AbortSignal.any([call.signal]) } })),
       { policy: call.policy, info: call.info, signal: call.signal },
     );
     return { result: r, usage: geminiUsage(r) };
