@@ -156,3 +156,12 @@ describe('Cloud TTS voice', () => {
     expect(err.message).not.toContain('expired');
   });
 });
+
+describe('Cloud TTS retry timing', () => {
+  it('waits as long as Retry-After says before trying again', async () => {
+    const s = await server((_, n) => (n === 1 ? { ...googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded'), headers: { 'retry-after': '1' } } : null));
+    await googleVoice(googleConfig(s.url), env).speak({ sentences: ['Once more.'], language: 'en-US', out: out() }, signal());
+    expect(s.calls).toHaveLength(2);
+    expect(s.requests[1].at - s.requests[0].at).toBeGreaterThanOrEqual(950);
+  });
+});

@@ -56,7 +56,7 @@ export function describe(err: unknown): Described {
   let status: number | null = typeof e?.status === 'number' ? e.status : null;
   if (status === null && typeof e?.response?.status === 'number') status = e.response.status;
   if (status === null && typeof e?.code === 'number') status = GRPC_TO_HTTP[e.code] ?? null;
-  let message = err instanceof Error ? err.message : String(err);
+  let message = typeof e?.message === 'string' ? (e.message as string) : String(err);
   let reason = '';
   let details: any[] = Array.isArray(e?.statusDetails) ? e.statusDetails : Array.isArray(e?.details) ? e.details : [];
   let retryAfterSeconds: number | undefined;
@@ -136,11 +136,13 @@ export async function withRetry<T>(call: (attempt: number) => Promise<T>, opts: 
       if (signal.aborted) throw signal.reason;
       const error = classify(err, opts.info);
       if (!(error instanceof RetryableError) || attempt >= policy.attempts) throw error;
-      const backoff = Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
-      const wait = error.retryAfterSeconds ?? backoff;
-      if (wait > policy.maxSeconds) throw error; // a long wait is the queue's job, not this process's
+      // a server asking for a long wait is the queue's job (the job goes back with that wait), not this process's
+      if (error.retryAfterSeconds !== undefined && error.retryAfterSeconds > policy.maxSeconds) throw error;
+      const wait = error.retryAfterSeconds ?? Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
       opts.onRetry?.(error, wait);
-      await delay(wait * 1000, undefined, { signal });
+      await delay(wait * 1000, undefined, { signal }).catch(() => {
+        throw signal.reason;
+      });
     }
   }
 }
