@@ -65,9 +65,13 @@ async function credentialChecks(config: LoadedConfig, types: readonly JobType[],
   return checks;
 }
 
-/** Refuses to start work this machine cannot do, before anything is queued or claimed. */
-export async function preflight(config: LoadedConfig, types: readonly JobType[]): Promise<void> {
-  const missing = (await toolChecks(config, types)).filter((c) => !c.ok);
+/**
+ * Refuses to start work this machine cannot do, before anything is queued or claimed. With
+ * `credentialsOnly` (enqueuing commands: the work may run elsewhere) only the providers' credentials.
+ */
+export async function preflight(config: LoadedConfig, types: readonly JobType[], opts: { credentialsOnly?: boolean } = {}): Promise<void> {
+  const checks = opts.credentialsOnly ? await credentialChecks(config, types) : await toolChecks(config, types);
+  const missing = checks.filter((c) => !c.ok);
   if (missing.length) {
     throw new RuntimeError(`this machine cannot run the configured pipeline:\n${missing.map((c) => `  - ${c.name}: ${c.detail}; ${c.fix}`).join('\n')}\n(lost-archives doctor checks everything)`);
   }

@@ -4,6 +4,7 @@ import { preflight } from '../doctor.js';
 import type { JobType } from '../types.js';
 import { type Level, type Logger, createLogger } from '../log.js';
 import { isOffline } from '../providers/index.js';
+import { JOB_TYPES } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
 import { UsageError } from '../errors.js';
 
@@ -29,13 +30,22 @@ export function announceOffline(config: LoadedConfig): void {
 /** Loads the config, builds the services, runs `fn`, and always closes the database. */
 export async function withServices<T>(
   g: GlobalOptions,
-  opts: { logLevel?: Level; announce?: boolean; autoMigrate?: boolean; /** job types this command will run */ preflight?: readonly JobType[] },
+  opts: {
+    logLevel?: Level;
+    announce?: boolean;
+    autoMigrate?: boolean;
+    /** job types this command will run */
+    preflight?: readonly JobType[];
+    /** this command enqueues work: the configured providers' credentials must be there (workers may run elsewhere, so no tool checks) */
+    enqueues?: boolean;
+  },
   fn: (s: Services) => Promise<T>,
 ): Promise<T> {
   const config = await loadConfig({ configPath: g.config });
   const logger = makeLogger(g, opts.logLevel);
   if (opts.announce) announceOffline(config);
   if (opts.preflight) await preflight(config, opts.preflight);
+  else if (opts.enqueues) await preflight(config, JOB_TYPES, { credentialsOnly: true });
   const services = await buildServices(config, logger, { autoMigrate: opts.autoMigrate });
   try {
     return await fn(services);

@@ -16,7 +16,7 @@ export async function create(g: GlobalOptions, topicArg: string | undefined, opt
   const topic = fromFile?.topic ?? topicArg;
   const budget = parseBudget(opts.budget);
   if (topic === undefined) throw new UsageError('give a topic (`lost-archives create "The Library of Alexandria"`) or --script FILE');
-  await withServices(g, { logLevel: 'warn', announce: !opts.json }, async (s) => {
+  await withServices(g, { logLevel: 'warn', announce: !opts.json, enqueues: true }, async (s) => {
     const story = await createStory(s, PIPELINE, { topic, language: opts.language ?? s.config.language, budget_usd: budget }, fromFile?.script);
     if (opts.json) printJson({ story_id: story.id, status: story.status });
     else process.stdout.write(`${story.id}\n`);

@@ -19,7 +19,7 @@ export function buildProviders(config: Config, env: NodeJS.ProcessEnv = process.
   return {
     text: p.text === 'gemini' ? geminiWriter(config.google, env) : previewWriter(),
     image: p.image === 'gemini' ? geminiIllustrator(config.google, env) : previewIllustrator(),
-    speech: p.speech === 'google' ? googleVoice(config.google, env) : espeakVoice(),
+    speech: p.speech === 'google' ? googleVoice(config.google, env, config.language) : espeakVoice(),
     publish: folderPublisher(config.publishDir),
   };
 }

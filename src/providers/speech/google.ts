@@ -88,7 +88,8 @@ export function voiceFor(google: GoogleConfig, language: string): { name: string
   return { name, languageCode: name.split('-').slice(0, 2).join('-') };
 }
 
-export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = process.env): SpeechProvider {
+/** `language`: the default story language, whose voice `check` (doctor) looks for. */
+export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = process.env, language = 'en-US'): SpeechProvider {
   let client: v1beta1.TextToSpeechClient | null = null;
   const tts = () => (client ??= buildClient(google, env));
   const limit = limiter(google.concurrency.speech);
@@ -122,7 +123,7 @@ export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = proce
   return {
     name: 'google',
     async check(signal) {
-      const voice = voiceFor(google, 'en-US');
+      const voice = voiceFor(google, language);
       const [r] = await withRetry(() => tts().listVoices({ languageCode: voice.languageCode }, { maxRetries: 0, timeout: 30_000 }), {
         policy: { ...google.retry, attempts: 1 },
         info: info('listing voices', voice.name),
