@@ -75,7 +75,7 @@ export function storyMeter(deps: { db: Queryable; prices: Record<string, Price>;
           const what = `${call.operation}${call.scene ? ` of scene ${call.scene}` : ''}`;
           throw new PermanentError(
             `budget reached: the story has spent ${usd(committed)} of its ${usd(story.budget_usd)} budget and the ${what} (${call.model}) would cost about ${usd(cost)}. ` +
-              'Nothing more was spent; `lost-archives status ID` shows the ledger',
+              'Nothing more was spent; `lost-archives status ID` shows the ledger, `lost-archives retry ID --budget USD` raises the budget and resumes',
           );
         }
       }

@@ -79,9 +79,13 @@ export async function activeJobs(db: Queryable, storyId: string): Promise<Job[]>
  * first). Finished work before that stage is kept. Checks, clearing and the new job are one
  * transaction on the locked story row, so two retries cannot both queue it.
  */
-export async function retryStory(services: Services, pipeline: Pipeline, idOrPrefix: string, from?: string): Promise<{ story: Story; stage: string }> {
+export async function retryStory(services: Services, pipeline: Pipeline, idOrPrefix: string, from?: string, opts: { budgetUsd?: number } = {}): Promise<{ story: Story; stage: string }> {
   const { db } = services;
   const found = await resolveStory(db, idOrPrefix);
+  if (opts.budgetUsd !== undefined) {
+    const checked = newStorySchema.shape.budget_usd.safeParse(opts.budgetUsd);
+    if (!checked.success) throw new UsageError(checked.error.issues[0].message);
+  }
   if (from && !stageOf(pipeline, from)) throw new UsageError(`unknown stage "${from}"; stages are ${pipeline.map((s) => s.type).join(', ')}`);
   const stage = await db.transaction(async (tx) => {
     const [story] = await tx.query<Story>('select * from stories where id = $1 for update', [found.id]);
@@ -108,6 +112,7 @@ export async function retryStory(services: Services, pipeline: Pipeline, idOrPre
     }
     const target = pipeline[index];
     await tx.query('update stories set status = $2, error_message = null, updated_at = now() where id = $1', [story.id, target.status]);
+    if (opts.budgetUsd !== undefined) await tx.query('update stories set budget_usd = $2 where id = $1', [story.id, opts.budgetUsd]);
     if ((await enqueue(tx, story.id, target.type, services.config.queue.maxAttempts)) === null) {
       throw new UsageError(`story ${story.id} was queued again by someone else just now`);
     }

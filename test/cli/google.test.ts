@@ -84,6 +84,16 @@ describe('CLI with the Google providers', () => {
     const one = await runCli(['status', story.id], { cwd, env: withCreds });
     expect(one.stdout).toMatch(/cost\s+\$0\.0\d of a \$0\.05 budget \(9 paid calls\)/);
     expect(one.stdout).toMatch(/generate_script\s*│\s*gemini-3\.5-flash\s*│\s*1\s*│\s*1200\s*│\s*2400/);
+
+    // a higher budget lets the story go on where it stopped, spending nothing twice
+    const retried = JSON.parse((await runCli(['retry', story.id, '--budget', '1', '--json'], { cwd, env: withCreds })).stdout);
+    expect(retried).toMatchObject({ story_id: story.id, stage: 'generate_metadata' });
+    const worker = await runCli(['run-worker', '--once', '--type', 'generate_metadata'], { cwd, env: withCreds });
+    expect(worker.code, worker.stderr).toBe(0);
+    const resumed = JSON.parse((await runCli(['status', story.id, '--json'], { cwd, env: withCreds })).stdout);
+    expect(resumed).toMatchObject({ status: 'rendering', budget_usd: 1 });
+    expect(resumed.metadata.title).toBe('Tea: what the archive remembers');
+    expect(resumed.costs.map((c: { operation: string }) => c.operation)).toEqual(['script', ...Array(8).fill('narration'), 'metadata']);
   });
 
   it('rejects a budget that is not an amount', async () => {
