@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log.js';
 import { geminiWriter } from '../../src/providers/text/gemini.js';
 import type { Story } from '../../src/types.js';
 import { freshDb } from '../helpers/db.js';
-import { FAKE_GEMINI_KEY, type GeminiAnswer, fakeScript, geminiWriterAnswer, jsonReply, startGeminiFake } from '../fakes/gemini.js';
+import { FAKE_GEMINI_KEY, type GeminiAnswer, fakeMetadata, fakeScript, geminiWriterAnswer, jsonReply, startGeminiFake } from '../fakes/gemini.js';
 import { googleError } from '../fakes/http.js';
 
 /** The Gemini writer through the real @google/genai SDK, against a loopback Gemini API. */
@@ -166,6 +166,20 @@ describe('Gemini writer: metadata', () => {
     expect(m.tags).toContain('history');
     expect(m.thumbnailHeadline).toBe('What Survived');
     expect(m.preview).toBe(false);
+  });
+});
+
+describe('Gemini writer: metadata limits', () => {
+  it('keeps the whole chapter list within 5000 bytes when the description is long and multibyte', async () => {
+    answer = (req) => jsonReply({ ...fakeMetadata(req.prompt), description: 'Η βιβλιοθήκη της Αλεξάνδρειας κάηκε. '.repeat(90).trim() });
+    const s = await server();
+    const story = { id: 'x', topic: 'Αλεξάνδρεια', language: 'el-GR' } as Story;
+    const chapters = Array.from({ length: 20 }, (_, i) => ({ start: i * 30, title: `Κεφάλαιο ${i + 1}` }));
+    const m = await geminiWriter(googleConfig(s.url), env).writeMetadata({ story, scenes: [], chapters }, signal());
+    expect(Buffer.byteLength(m.description)).toBeLessThanOrEqual(5000);
+    expect(Buffer.byteLength(m.description)).toBeGreaterThan(4800);
+    expect(m.description.endsWith('Chapters:\n' + chapters.map((c, i) => `${Math.floor(c.start / 60)}:${String(c.start % 60).padStart(2, '0')} Κεφάλαιο ${i + 1}`).join('\n'))).toBe(true);
+    expect(m.description).toMatch(/…\n\nChapters:/);
   });
 });
 

@@ -42,6 +42,12 @@ describe('images stage with Gemini', () => {
       // stills 1 and 3, two refusals and one rewrite of scene 2: each recorded once
       const ops = (await listCosts(db, story.id)).map((c) => `${c.operation}:${c.scene}`).sort();
       expect(ops).toEqual(['safety rewrite:2', 'still:1', 'still:2', 'still:2', 'still:3']);
+      // a drawn still is billed per image (and its 60 prompt tokens); a refused one only for its prompt
+      const stills = (await listCosts(db, story.id)).filter((c) => c.operation === 'still');
+      for (const c of stills) {
+        expect(c.images).toBe(c.scene === 2 ? 0 : 1);
+        expect(c.usd).toBeCloseTo((c.scene === 2 ? 0 : 0.067) + (60 * 0.5) / 1e6, 9);
+      }
 
       refuse = false;
       const before = fake.calls.length;

@@ -1,5 +1,6 @@
 import { GoogleGenAI, type GenerateContentResponse, type Content } from '@google/genai';
 import { z } from 'zod';
+import { limiter } from '../../concurrency.js';
 import type { Config } from '../../config.js';
 import { metered } from '../../costs.js';
 import { PermanentError } from '../../errors.js';
@@ -11,6 +12,22 @@ import { type CallInfo, type RetryPolicy, seconds, withRetry } from './retry.js'
 /** What the Gemini providers share: one lazily built client, the retry policy and the JSON helper. */
 
 export type GoogleConfig = Config['google'];
+
+type Limit = <T>(fn: () => Promise<T>) => Promise<T>;
+const limits = new WeakMap<GoogleConfig, Record<'text' | 'image' | 'speech', Limit>>();
+
+/**
+ * The per-provider limits of `google.concurrency`, one set per loaded config: the writer and the
+ * illustrator's safer-prompt requests share the text limit.
+ */
+export function googleLimits(google: GoogleConfig): Record<'text' | 'image' | 'speech', Limit> {
+  let l = limits.get(google);
+  if (!l) {
+    l = { text: limiter(google.concurrency.text), image: limiter(google.concurrency.image), speech: limiter(google.concurrency.speech) };
+    limits.set(google, l);
+  }
+  return l;
+}
 
 /**
  * fetch for @google/genai that keeps a Retry-After header: the SDK's ApiError carries only the body,
@@ -52,8 +69,10 @@ export function lazyGemini(google: GoogleConfig, env: NodeJS.ProcessEnv = proces
   };
 }
 
-export function geminiUsage(r: GenerateContentResponse, images = 0): Usage {
+/** What a response used: tokens (thinking billed as output) and the images it returned. */
+export function geminiUsage(r: GenerateContentResponse): Usage {
   const u = r.usageMetadata;
+  const images = (r.candidates ?? []).flatMap((c) => c.content?.parts ?? []).filter((p) => p.inlineData?.mimeType?.startsWith('image/')).length;
   return { tokensIn: u?.promptTokenCount ?? 0, tokensOut: (u?.candidatesTokenCount ?? 0) + (u?.thoughtsTokenCount ?? 0), images };
 }
 

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import { limiter } from '../../concurrency.js';
 import { PermanentError } from '../../errors.js';
 import { runFfmpeg } from '../../media/ffmpeg.js';
-import { type GeminiCall, type GoogleConfig, generate, lazyGemini, refusalOf } from '../google/gemini.js';
+import { type GeminiCall, type GoogleConfig, generate, googleLimits, lazyGemini, refusalOf } from '../google/gemini.js';
 import { SAFE_REWRITE_SYSTEM, safeRewritePrompt, stillPrompt } from '../google/prompts.js';
 import { withRetry } from '../google/retry.js';
 import type { ImageProvider, Meter, StillRequest } from '../types.js';
@@ -49,7 +48,7 @@ function geminiCall(google: GoogleConfig, gemini: ReturnType<typeof lazyGemini>,
 }
 
 export function geminiStillModel(google: GoogleConfig, gemini: ReturnType<typeof lazyGemini>): StillModel {
-  const limit = limiter(google.concurrency.image);
+  const limit = googleLimits(google).image;
   const model = google.models.image;
   return {
     model,
@@ -94,7 +93,7 @@ async function fitStill(source: string, width: number, height: number, out: stri
 export function geminiIllustrator(google: GoogleConfig, env: NodeJS.ProcessEnv = process.env, stills?: StillModel): ImageProvider {
   const gemini = lazyGemini(google, env);
   const model = stills ?? geminiStillModel(google, gemini);
-  const rewriteLimit = limiter(google.concurrency.text);
+  const rewriteLimit = googleLimits(google).text;
   const rewrite = async (prompt: string, reason: string, scene: number, signal: AbortSignal, meter?: Meter): Promise<string> => {
     const text = safeRewritePrompt(prompt, reason);
     const call = geminiCall(google, gemini, rewriteLimit, google.models.text, 'google.models.text', `the safer prompt of scene ${scene}`, signal, meter, {

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { v1beta1 } from '@google-cloud/text-to-speech';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
-import { limiter } from '../../concurrency.js';
 import { metered, voiceType } from '../../costs.js';
 import { PermanentError } from '../../errors.js';
 import { LANGUAGES } from '../../languages.js';
@@ -11,7 +10,7 @@ import { runFfmpeg } from '../../media/ffmpeg.js';
 import { type Pcm, encodeWav, parseWav, silence, wavSeconds } from '../../media/wav.js';
 import type { SentenceTiming } from '../../types.js';
 import { TTS_CREDENTIALS_HINT } from '../google/credentials.js';
-import type { GoogleConfig } from '../google/gemini.js';
+import { type GoogleConfig, googleLimits } from '../google/gemini.js';
 import { type CallInfo, withRetry } from '../google/retry.js';
 import type { Meter, Narration, SpeechProvider } from '../types.js';
 import { MAX_REQUEST_BYTES, fitSentences, markedSsml, ssmlChunks } from './ssml.js';
@@ -92,7 +91,7 @@ export function voiceFor(google: GoogleConfig, language: string): { name: string
 export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = process.env, language = 'en-US'): SpeechProvider {
   let client: v1beta1.TextToSpeechClient | null = null;
   const tts = () => (client ??= buildClient(google, env));
-  const limit = limiter(google.concurrency.speech);
+  const limit = googleLimits(google).speech;
   const info = (what: string, voice: string): CallInfo => ({
     service: 'Cloud TTS',
     what,

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { limiter } from '../../concurrency.js';
 import { LANGUAGES } from '../../languages.js';
 import { formatTimestamp } from '../../media/timeline.js';
 import type { StoryMetadata } from '../../types.js';
-import { type GoogleConfig, type GeminiCall, generateJson, lazyGemini } from '../google/gemini.js';
+import { type GoogleConfig, type GeminiCall, generateJson, googleLimits, lazyGemini } from '../google/gemini.js';
 import { METADATA_SYSTEM, SCRIPT_SYSTEM, WORDS_PER_MINUTE, metadataPrompt, scriptPrompt } from '../google/prompts.js';
 import { withRetry } from '../google/retry.js';
 import type { Meter, ScriptDraft, TextProvider } from '../types.js';
@@ -36,9 +35,21 @@ export const metadataSchema = z.strictObject({
   thumbnailHeadline: z.string().min(1).max(60),
 });
 
+const DESCRIPTION_MAX_BYTES = 5000;
+
+/** Cuts text to at most `max` UTF-8 bytes, at a word boundary when there is one, never inside a character. */
+function fitBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  const chars = Array.from(text);
+  while (chars.length && Buffer.byteLength(chars.join('') + '…') > max) chars.pop();
+  const cut = chars.join('');
+  const space = cut.lastIndexOf(' ');
+  return (space > cut.length * 0.6 ? cut.slice(0, space) : cut).trimEnd() + '…';
+}
+
 export function geminiWriter(google: GoogleConfig, env: NodeJS.ProcessEnv = process.env): TextProvider {
   const gemini = lazyGemini(google, env);
-  const limit = limiter(google.concurrency.text);
+  const limit = googleLimits(google).text;
   const model = google.models.text;
   const call = (what: string, operation: string, signal: AbortSignal, meter: Meter | undefined, promptChars: number, outTokens: number): GeminiCall => ({
     ai: gemini.client,
@@ -90,7 +101,9 @@ export function geminiWriter(google: GoogleConfig, env: NodeJS.ProcessEnv = proc
         schema: metadataSchema,
         what: 'metadata',
       });
-      const description = [m.description.trim(), '', ...(chapterLines.length ? ['Chapters:', ...chapterLines] : [])].join('\n').trim();
+      // the chapter list always fits whole: the model's text gives way to YouTube's 5000-byte limit
+      const chapterBlock = chapterLines.length ? ['', '', 'Chapters:', ...chapterLines].join('\n') : '';
+      const description = fitBytes(m.description.trim(), DESCRIPTION_MAX_BYTES - Buffer.byteLength(chapterBlock)) + chapterBlock;
       return { title: m.title.trim(), description, tags: m.tags, chapters, thumbnailHeadline: m.thumbnailHeadline.trim(), preview: false };
     },
   };
