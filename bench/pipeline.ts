@@ -26,3 +26,4 @@ console.log(`  wall time        ${f(t.wallSeconds)}`);
 console.log(`  sum of calls     ${f(t.sumOfCallsSeconds)}  (wall / sum = ${(t.wallSeconds / t.sumOfCallsSeconds).toFixed(2)})`);
 console.log(`  critical path    ${f(t.criticalPathSeconds)}  (wall / critical path = ${(t.wallSeconds / t.criticalPathSeconds).toFixed(2)})`);
 console.log(`  in flight at most: ${t.maxImagesInFlight} stills, ${t.maxNarrationsInFlight} narrations`);
+console.log(`  ledger           $${t.costUsd.toFixed(4)} at the built-in prices (the fakes' token counts, ${t.narrationCharacters} narration characters)`);

@@ -35,6 +35,9 @@ export interface StoryTiming {
   maxNarrationsInFlight: number;
   calls: { kind: 'text' | 'image' | 'speech'; start: number; end: number }[];
   status: string;
+  /** what the cost ledger recorded for the story, at the built-in prices */
+  costUsd: number;
+  narrationCharacters: number;
 }
 
 function maxOverlap(spans: { start: number; end: number }[]): number {
@@ -83,6 +86,8 @@ export async function timeStory(opts: { scenes: number; imageSeconds: number; te
       maxNarrationsInFlight: maxOverlap(calls.filter((c) => c.kind === 'speech')),
       calls,
       status: detail.status,
+      costUsd: detail.cost_usd,
+      narrationCharacters: detail.costs.filter((c) => c.operation === 'narration').reduce((n, c) => n + c.characters, 0),
     };
   } finally {
     await db.close();
