@@ -113,12 +113,13 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
   // one cheap call per configured network provider, when its credentials are there
   if (checks.every((c) => c.ok || !/credentials/.test(c.name))) {
     const providers = buildProviders(config);
-    for (const p of [providers.text, providers.image, providers.speech]) {
+    for (const [role, p] of [['text', providers.text], ['images', providers.image], ['voice', providers.speech]] as const) {
       if (!p.check) continue;
+      const name = `${p.name} ${role}`;
       try {
-        add({ name: `${p.name} ${p === providers.speech ? 'voice' : p === providers.image ? 'images' : 'text'}`, ok: true, detail: await p.check(AbortSignal.timeout(30_000)) });
+        add({ name, ok: true, detail: await p.check(AbortSignal.timeout(30_000)) });
       } catch (err) {
-        add({ name: `${p.name} ${p === providers.speech ? 'voice' : p === providers.image ? 'images' : 'text'}`, ok: false, detail: errorMessage(err), fix: 'see the message; `lost-archives doctor --verbose` for more' });
+        add({ name, ok: false, detail: errorMessage(err), fix: 'the message says what to change' });
       }
     }
   }

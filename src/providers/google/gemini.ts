@@ -70,6 +70,16 @@ export function lazyGemini(google: GoogleConfig, env: NodeJS.ProcessEnv = proces
 }
 
 /** What a response used: tokens (thinking billed as output) and the images it returned. */
+/** Doctor's one cheap call: the model's metadata (`models.get`), which costs nothing. */
+export async function checkModel(google: GoogleConfig, gemini: ReturnType<typeof lazyGemini>, model: string, key: string, signal: AbortSignal): Promise<string> {
+  const m = await withRetry(() => gemini.client().models.get({ model, config: { abortSignal: signal } }), {
+    policy: { ...google.retry, attempts: 1 },
+    info: { service: 'Gemini', what: `looking up model ${model}`, setting: { key, value: model }, credentials: gemini.credentials },
+    signal,
+  });
+  return `${m.name ?? model} answers`;
+}
+
 export function geminiUsage(r: GenerateContentResponse): Usage {
   const u = r.usageMetadata;
   const images = (r.candidates ?? []).flatMap((c) => c.content?.parts ?? []).filter((p) => p.inlineData?.mimeType?.startsWith('image/')).length;

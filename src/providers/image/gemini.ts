@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import { PermanentError } from '../../errors.js';
 import { runFfmpeg } from '../../media/ffmpeg.js';
-import { type GeminiCall, type GoogleConfig, generate, googleLimits, lazyGemini, refusalOf } from '../google/gemini.js';
+import { type GeminiCall, type GoogleConfig, checkModel, generate, googleLimits, lazyGemini, refusalOf } from '../google/gemini.js';
 import { SAFE_REWRITE_SYSTEM, safeRewritePrompt, stillPrompt } from '../google/prompts.js';
-import { withRetry } from '../google/retry.js';
 import type { ImageProvider, Meter, StillRequest } from '../types.js';
 
 /**
@@ -110,14 +109,7 @@ export function geminiIllustrator(google: GoogleConfig, env: NodeJS.ProcessEnv =
   };
   return {
     name: 'gemini',
-    async check(signal) {
-      const m = await withRetry(() => gemini.client().models.get({ model: model.model, config: { abortSignal: signal } }), {
-        policy: { ...google.retry, attempts: 1 },
-        info: { service: 'Gemini', what: `looking up model ${model.model}`, setting: { key: 'google.models.image', value: model.model }, credentials: gemini.credentials },
-        signal,
-      });
-      return `${m.name ?? model.model} answers`;
-    },
+    check: (signal) => checkModel(google, gemini, model.model, 'google.models.image', signal),
     async drawStill(req: StillRequest, signal, meter) {
       const aspect = aspectRatioFor(req.width, req.height);
       let result = await model.generate(req.prompt, aspect, req.position, signal, meter);

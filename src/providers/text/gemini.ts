@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { LANGUAGES } from '../../languages.js';
 import { formatTimestamp } from '../../media/timeline.js';
 import type { StoryMetadata } from '../../types.js';
-import { type GoogleConfig, type GeminiCall, generateJson, googleLimits, lazyGemini } from '../google/gemini.js';
+import { type GoogleConfig, type GeminiCall, checkModel, generateJson, googleLimits, lazyGemini } from '../google/gemini.js';
 import { METADATA_SYSTEM, SCRIPT_SYSTEM, WORDS_PER_MINUTE, metadataPrompt, scriptPrompt } from '../google/prompts.js';
-import { withRetry } from '../google/retry.js';
 import type { Meter, ScriptDraft, TextProvider } from '../types.js';
 
 /** The Gemini writer: script and metadata through structured output, validated again on arrival. */
@@ -65,14 +64,7 @@ export function geminiWriter(google: GoogleConfig, env: NodeJS.ProcessEnv = proc
   return {
     name: 'gemini',
     preview: false,
-    async check(signal) {
-      const m = await withRetry(() => gemini.client().models.get({ model, config: { abortSignal: signal } }), {
-        policy: { ...google.retry, attempts: 1 },
-        info: { service: 'Gemini', what: `looking up model ${model}`, setting: { key: 'google.models.text', value: model }, credentials: gemini.credentials },
-        signal,
-      });
-      return `${m.name ?? model} answers`;
-    },
+    check: (signal) => checkModel(google, gemini, model, 'google.models.text', signal),
     async writeScript({ topic, language }, signal, meter): Promise<ScriptDraft> {
       const languageName = LANGUAGES[language]?.name ?? language;
       const prompt = scriptPrompt({ topic, language, languageName, minutes: google.targetMinutes, minScenes: MIN_SCENES, maxScenes: MAX_SCENES });
