@@ -12,7 +12,10 @@ export default defineConfig({
   /** Where stills, narration, subtitles and videos are kept: `<dataDir>/storage`. */
   storage: { kind: 'local' },
 
-  /** The offline set: nothing here needs an account or the network. */
+  /**
+   * The offline set: nothing here needs an account or the network. Real ones: text 'gemini',
+   * image 'gemini' (GEMINI_API_KEY), speech 'google' (Cloud TTS, Application Default Credentials).
+   */
   providers: { text: 'preview', image: 'preview', speech: 'espeak', publish: 'folder' },
 
   /** The `folder` publisher writes `<publishDir>/<story-id>/{video.mp4,thumbnail.jpg,captions.srt,metadata.json}`. */
@@ -50,5 +53,20 @@ export default defineConfig({
     port: 8080, // --port wins
     host: '127.0.0.1', // --host wins; anything but loopback needs LOST_ARCHIVES_API_KEYS
     rateLimit: { max: 10, windowSeconds: 60 }, // POST /stories per API key
+  },
+
+  /** The Google providers (used only when chosen above). Keys come from the environment, never from here. */
+  google: {
+    // Google retires model ids often: see https://ai.google.dev/gemini-api/docs/deprecations
+    models: { text: 'gemini-3.5-flash', image: 'gemini-3.1-flash-image' }, // image: 'gemini-3-pro-image' for the top tier
+    voices: { 'en-US': 'en-US-Neural2-D' }, // per story language, over the built-in defaults; e.g. 'en-US-Chirp3-HD-Kore'
+    speakingRate: 1,
+    audioEncoding: 'LINEAR16', // or 'MP3' (decoded to WAV locally)
+    sentencePauseSeconds: 0.3, // between sentences of voices spoken sentence by sentence (Chirp 3 HD)
+    endpoints: {}, // { gemini: 'https://generativelanguage.googleapis.com', tts: 'https://texttospeech.googleapis.com' }
+    concurrency: { text: 2, image: 4, speech: 4 }, // calls in flight per provider, per process
+    retry: { attempts: 4, baseSeconds: 1, maxSeconds: 30 }, // 429/5xx within one call, then the queue
+    targetMinutes: 8, // narration length the script is written for
+    prices: {}, // USD over the built-in table, e.g. { 'gemini-3.5-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 9 } }
   },
 });

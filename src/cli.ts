@@ -40,6 +40,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .argument('[topic]', 'subject of the documentary (1-500 characters); optional with a --script that has a "# Topic" line')
     .option('-l, --language <code>', 'language of script and narration, e.g. en-US, es-ES (default: config language)')
     .option('--script <file.md>', 'use your own Markdown script ("## Scene" sections, optional "Image:" lines) instead of writing one')
+    .option('--budget <usd>', 'stop the story (failed) before a paid provider call would take its spending over this many US dollars')
     .option('--json', 'print {"story_id", "status"}')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/create.js')).create(globals(cmd), topic, opts));
 
@@ -50,6 +51,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .option('-s, --story <id>', 'resume an existing story instead of creating one')
     .option('--script <file.md>', 'a new story from your own Markdown script (see create --help)')
     .option('-l, --language <code>', 'language of a new story (default: config language)')
+    .option('--budget <usd>', 'spending limit of a new story in US dollars (see create --help)')
     .option('--json', 'print the finished story as JSON instead of progress')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/run.js')).run(globals(cmd), topic, opts));
 
@@ -69,7 +71,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .argument('[id]', 'story id or unique prefix')
     .option('--limit <n>', 'stories per page', '20')
     .option('--offset <n>', 'stories to skip', '0')
-    .option('--json', 'print JSON (the story as stored with scenes, jobs and assets; or {stories, total, limit, offset})')
+    .option('--json', 'print JSON (the story as stored with scenes, jobs, assets, costs and cost_usd; or {stories, total, limit, offset, total_cost_usd})')
     .option('-w, --watch', 'refresh every 2 seconds')
     .action(async (id: string | undefined, opts, cmd: Command) => (await import('./commands/status.js')).status(globals(cmd), id, opts));
 
@@ -78,6 +80,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .description('resume a failed story at its failed stage, or redo it from a stage')
     .argument('<id>', 'story id or unique prefix')
     .option('--from <stage>', `redo from this stage, clearing what it and later stages made: ${JOB_TYPES.join(', ')}`)
+    .option('--budget <usd>', "set the story's spending limit in US dollars anew (e.g. after `budget reached`)")
     .option('--json', 'print {"story_id", "status", "stage"}')
     .action(async (id: string, opts, cmd: Command) => (await import('./commands/retry.js')).retry(globals(cmd), id, opts));
 

@@ -38,6 +38,75 @@ const serveSchema = z.strictObject({
     .prefault({}),
 });
 
+/** USD prices of one model or voice type; a call is priced by what it used. */
+const priceSchema = z.strictObject({
+  /** per million input (prompt) tokens */
+  inputPerMillionTokens: z.number().min(0).optional(),
+  /** per million output tokens (thinking tokens count as output) */
+  outputPerMillionTokens: z.number().min(0).optional(),
+  /** per generated image */
+  perImage: z.number().min(0).optional(),
+  /** per million characters synthesised */
+  perMillionCharacters: z.number().min(0).optional(),
+});
+export type Price = z.output<typeof priceSchema>;
+
+const googleSchema = z.strictObject({
+  models: z
+    .strictObject({
+      /** Gemini model that writes scripts and metadata. Default `gemini-3.5-flash` (GA; Google retires ids often). */
+      text: z.string().min(1).default('gemini-3.5-flash'),
+      /** Gemini image model (generateContent with image output). Default `gemini-3.1-flash-image`; `gemini-3-pro-image` for the top tier. */
+      image: z.string().min(1).default('gemini-3.1-flash-image'),
+    })
+    .prefault({}),
+  /**
+   * Cloud TTS voice per story language, e.g. `{ 'en-US': 'en-US-Chirp3-HD-Kore' }`; merged over the
+   * built-in defaults (Neural2 or WaveNet voices). The voice name's prefix is the language code sent.
+   */
+  voices: z.record(z.string(), z.string().regex(/^[a-z]{2,3}-[A-Z]{2}-/, 'a Cloud TTS voice name such as en-US-Neural2-D')).default({}),
+  /** Speaking rate, 0.25 to 4. Default 1. */
+  speakingRate: z.number().min(0.25).max(4).default(1),
+  /** What Cloud TTS returns: `LINEAR16` (WAV, exact lengths) or `MP3` (decoded to WAV locally). Default `LINEAR16`. */
+  audioEncoding: z.enum(['LINEAR16', 'MP3']).default('LINEAR16'),
+  /** Silence between sentences when they are synthesised one by one (Chirp 3 HD voices), seconds. Default 0.3. */
+  sentencePauseSeconds: z.number().min(0).max(3).default(0.3),
+  endpoints: z
+    .strictObject({
+      /** Gemini API base URL (proxies, tests). Default `https://generativelanguage.googleapis.com`. */
+      gemini: z.url().optional(),
+      /** Cloud TTS endpoint URL (regional endpoints, proxies, tests). Default `https://texttospeech.googleapis.com`. */
+      tts: z.url().optional(),
+    })
+    .prefault({}),
+  /** Calls in flight at once per provider, in this process. Defaults text 2, image 4, speech 4. */
+  concurrency: z
+    .strictObject({
+      text: z.number().int().min(1).max(64).default(2),
+      image: z.number().int().min(1).max(64).default(4),
+      speech: z.number().int().min(1).max(64).default(4),
+    })
+    .prefault({}),
+  /** Retries of one call after 429/5xx (backoff with jitter, honouring Retry-After), before the job goes back to the queue. */
+  retry: z
+    .strictObject({
+      /** Tries per call, the first included. Default 4. */
+      attempts: z.number().int().min(1).max(20).default(4),
+      /** First delay in seconds; doubles each try, ±25% jitter. Default 1. */
+      baseSeconds: z.number().min(0).max(600).default(1),
+      /** Longest delay in seconds (a longer Retry-After hands the job back to the queue). Default 30. */
+      maxSeconds: z.number().min(0).max(3600).default(30),
+    })
+    .prefault({}),
+  /** Length the script is written for, in minutes of narration. Default 8. */
+  targetMinutes: z.number().min(1).max(60).default(8),
+  /**
+   * USD prices by model id or TTS voice type (`Neural2`, `Wavenet`, `Chirp3-HD`, `Standard`, `Studio`),
+   * merged over the built-in table (see README for its date).
+   */
+  prices: z.record(z.string(), priceSchema).default({}),
+});
+
 const configSchema = z.strictObject({
   /** Folder for the embedded database and local storage. Default `.lost-archives` (relative to the config file or cwd). */
   dataDir: z.string().min(1).default('.lost-archives'),
@@ -57,12 +126,12 @@ const configSchema = z.strictObject({
     .prefault({}),
   providers: z
     .strictObject({
-      /** Script and metadata writer. `preview`: deterministic offline writer. */
-      text: z.literal('preview').default('preview'),
-      /** Scene stills. `preview`: archival-look stills drawn locally with ffmpeg. */
-      image: z.literal('preview').default('preview'),
-      /** Narration. `espeak`: espeak-ng, sentence by sentence. */
-      speech: z.literal('espeak').default('espeak'),
+      /** Script and metadata writer. `preview`: deterministic offline writer; `gemini`: Gemini (GEMINI_API_KEY). */
+      text: z.enum(['preview', 'gemini']).default('preview'),
+      /** Scene stills. `preview`: archival-look stills drawn locally with ffmpeg; `gemini`: Gemini image models. */
+      image: z.enum(['preview', 'gemini']).default('preview'),
+      /** Narration. `espeak`: espeak-ng, sentence by sentence; `google`: Cloud Text-to-Speech (Application Default Credentials). */
+      speech: z.enum(['espeak', 'google']).default('espeak'),
       /** Where finished videos go. `folder`: `<publishDir>/<story-id>/`. */
       publish: z.literal('folder').default('folder'),
     })
@@ -102,6 +171,8 @@ const configSchema = z.strictObject({
   queue: queueSchema.prefault({}),
   /** The HTTP API (`lost-archives serve`). */
   serve: serveSchema.prefault({}),
+  /** The Google providers: models, voices, endpoints, limits and prices. Credentials come from the environment only. */
+  google: googleSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -11,6 +11,9 @@ import type { Logger } from './log.js';
 import { FFMPEG_INSTALL_HINT, binaryVersion, ffmpegBinary, ffprobeBinary } from './media/ffmpeg.js';
 import { FONT_SERIF, fontsInstalled } from './media/fonts.js';
 import { ESPEAK_INSTALL_HINT } from './providers/speech/espeak.js';
+import { GEMINI_KEY_HINT, geminiAuth } from './providers/google/credentials.js';
+import { ttsCredentials } from './providers/speech/google.js';
+import { buildProviders } from './providers/index.js';
 
 export interface Check {
   name: string;
@@ -40,12 +43,35 @@ export async function toolChecks(config: LoadedConfig, types: readonly JobType[]
     const voice = LANGUAGES[config.language]?.espeakVoice;
     checks.push({ name: 'default language', ok: !!voice, detail: voice ? `${config.language} (espeak voice ${voice})` : `${config.language} has no voice`, fix: `set language to one of ${Object.keys(LANGUAGES).join(', ')}` });
   }
+  checks.push(...(await credentialChecks(config, types)));
   return checks;
 }
 
-/** Refuses to start work this machine cannot do, before anything is queued or claimed. */
-export async function preflight(config: LoadedConfig, types: readonly JobType[]): Promise<void> {
-  const missing = (await toolChecks(config, types)).filter((c) => !c.ok);
+/** Google credentials for the configured providers, from the environment; no call is made. */
+async function credentialChecks(config: LoadedConfig, types: readonly JobType[], env = process.env): Promise<Check[]> {
+  const checks: Check[] = [];
+  const { text, image, speech } = config.providers;
+  const needsGemini =
+    (text === 'gemini' && types.some((t) => t === 'generate_script' || t === 'generate_metadata')) || (image === 'gemini' && types.includes('generate_images'));
+  if (needsGemini) {
+    const auth = geminiAuth(env);
+    const detail = 'missing' in auth ? auth.missing : auth.kind === 'apiKey' ? 'API key from the environment' : `Vertex AI project ${auth.project} in ${auth.location}`;
+    checks.push({ name: 'gemini credentials', ok: !('missing' in auth), detail, fix: GEMINI_KEY_HINT });
+  }
+  if (speech === 'google' && types.includes('generate_audio')) {
+    const found = await ttsCredentials(env);
+    checks.push({ name: 'cloud tts credentials', ok: found.ok, detail: found.detail, fix: found.fix });
+  }
+  return checks;
+}
+
+/**
+ * Refuses to start work this machine cannot do, before anything is queued or claimed. With
+ * `credentialsOnly` (enqueuing commands: the work may run elsewhere) only the providers' credentials.
+ */
+export async function preflight(config: LoadedConfig, types: readonly JobType[], opts: { credentialsOnly?: boolean } = {}): Promise<void> {
+  const checks = opts.credentialsOnly ? await credentialChecks(config, types) : await toolChecks(config, types);
+  const missing = checks.filter((c) => !c.ok);
   if (missing.length) {
     throw new RuntimeError(`this machine cannot run the configured pipeline:\n${missing.map((c) => `  - ${c.name}: ${c.detail}; ${c.fix}`).join('\n')}\n(lost-archives doctor checks everything)`);
   }
@@ -84,5 +110,18 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
     add({ name: 'storage', ok: false, detail: errorMessage(err), fix: `make ${storageRoot} writable or set dataDir` });
   }
   add({ name: 'providers', ok: true, detail: Object.entries(config.providers).map(([k, v]) => `${k}=${v}`).join(' ') });
+  // one cheap call per configured network provider, when its credentials are there
+  if (checks.every((c) => c.ok || !/credentials/.test(c.name))) {
+    const providers = buildProviders(config);
+    for (const [role, p] of [['text', providers.text], ['images', providers.image], ['voice', providers.speech]] as const) {
+      if (!p.check) continue;
+      const name = `${p.name} ${role}`;
+      try {
+        add({ name, ok: true, detail: await p.check(AbortSignal.timeout(30_000)) });
+      } catch (err) {
+        add({ name, ok: false, detail: errorMessage(err), fix: 'the message says what to change' });
+      }
+    }
+  }
   return checks;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import fs from 'node:fs';
 import path from 'node:path';
+import { costByStory, totalCost } from './db/costs.js';
 import { type StoryDetail, findStory, getStory, getStoryDetail, insertStory, listStories, saveScript } from './db/stories.js';
 import { parseScriptMarkdown } from './providers/text/markdown.js';
 import type { ScriptDraft } from './providers/types.js';
@@ -24,6 +25,12 @@ export const newStorySchema = z.strictObject({
     .refine(isLanguage, { error: (iss) => `unknown language "${String(iss.input)}"; use one of ${Object.keys(LANGUAGES).join(', ')}` })
     .optional()
     .describe('language of script and narration; absent: the configured default language'),
+  budget_usd: z
+    .number()
+    .positive('the budget must be more than 0 USD')
+    .max(100_000, 'the budget is over 100000 USD; give it in dollars, e.g. 5')
+    .optional()
+    .describe("spending limit in USD for the story's paid provider calls"),
 });
 export type NewStory = z.input<typeof newStorySchema>;
 
@@ -44,9 +51,9 @@ export function validateNewStory(input: NewStory): z.output<typeof newStorySchem
  */
 export async function createStory(services: Services, pipeline: Pipeline, input: NewStory, script?: ScriptDraft): Promise<Story> {
   const language = input.language ?? services.config.language; // the configured default is checked like a given one
-  const { topic } = validateNewStory({ ...input, language });
+  const { topic, budget_usd } = validateNewStory({ ...input, language });
   return services.db.transaction(async (tx) => {
-    const story = await insertStory(tx, topic, language);
+    const story = await insertStory(tx, topic, language, budget_usd ?? null);
     if (script) await saveScript(tx, story.id, script.script, script.source, script.scenes);
     await enqueue(tx, story.id, pipeline[0].type, services.config.queue.maxAttempts);
     return story;
@@ -94,10 +101,23 @@ export const storyPageSchema = z.strictObject({
 });
 export type StoryPage = z.output<typeof storyPageSchema>;
 
-/** A page of stories as `status --json` prints it and `GET /stories` answers: `{stories, total, limit, offset}`. */
-export async function storyPage(db: Db, page: StoryPage): Promise<{ stories: Story[]; total: number; limit: number; offset: number }> {
+/**
+ * A page of stories as `status --json` prints it and `GET /stories` answers:
+ * `{stories (each with cost_usd), total, limit, offset, total_cost_usd}`.
+ */
+export async function storyPage(
+  db: Db,
+  page: StoryPage,
+): Promise<{ stories: (Story & { cost_usd: number })[]; total: number; limit: number; offset: number; total_cost_usd: number }> {
   const { stories, total } = await listStories(db, page.limit, page.offset);
-  return { stories, total, limit: page.limit, offset: page.offset };
+  const costs = await costByStory(db, stories.map((x) => x.id));
+  return {
+    stories: stories.map((x) => ({ ...x, cost_usd: costs.get(x.id) ?? 0 })),
+    total,
+    limit: page.limit,
+    offset: page.offset,
+    total_cost_usd: await totalCost(db),
+  };
 }
 
 export async function activeJobs(db: Queryable, storyId: string): Promise<Job[]> {
@@ -109,9 +129,13 @@ export async function activeJobs(db: Queryable, storyId: string): Promise<Job[]>
  * first). Finished work before that stage is kept. Checks, clearing and the new job are one
  * transaction on the locked story row, so two retries cannot both queue it.
  */
-export async function retryStory(services: Services, pipeline: Pipeline, idOrPrefix: string, from?: string): Promise<{ story: Story; stage: string }> {
+export async function retryStory(services: Services, pipeline: Pipeline, idOrPrefix: string, from?: string, opts: { budgetUsd?: number } = {}): Promise<{ story: Story; stage: string }> {
   const { db } = services;
   const found = await resolveStory(db, idOrPrefix);
+  if (opts.budgetUsd !== undefined) {
+    const checked = newStorySchema.shape.budget_usd.safeParse(opts.budgetUsd);
+    if (!checked.success) throw new UsageError(checked.error.issues[0].message);
+  }
   if (from && !stageOf(pipeline, from)) throw new UsageError(`unknown stage "${from}"; stages are ${pipeline.map((s) => s.type).join(', ')}`);
   const stage = await db.transaction(async (tx) => {
     const [story] = await tx.query<Story>('select * from stories where id = $1 for update', [found.id]);
@@ -138,6 +162,7 @@ export async function retryStory(services: Services, pipeline: Pipeline, idOrPre
     }
     const target = pipeline[index];
     await tx.query('update stories set status = $2, error_message = null, updated_at = now() where id = $1', [story.id, target.status]);
+    if (opts.budgetUsd !== undefined) await tx.query('update stories set budget_usd = $2 where id = $1', [story.id, opts.budgetUsd]);
     if ((await enqueue(tx, story.id, target.type, services.config.queue.maxAttempts)) === null) {
       throw new ConflictError(`story ${story.id} was queued again by someone else just now`);
     }

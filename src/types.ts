@@ -40,6 +40,8 @@ export interface Story {
   error_message: string | null;
   youtube_video_id: string | null;
   youtube_url: string | null;
+  /** spending limit in USD for paid provider calls (`create --budget`); null: none */
+  budget_usd: number | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -49,6 +51,8 @@ export interface StoryMetadata {
   description: string;
   tags: string[];
   chapters: { start: number; title: string }[];
+  /** the thumbnail's headline, when the writer gave one (default: the topic) */
+  thumbnailHeadline?: string;
   /** true when written by the offline preview writer */
   preview: boolean;
 }

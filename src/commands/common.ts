@@ -4,7 +4,9 @@ import { preflight } from '../doctor.js';
 import type { JobType } from '../types.js';
 import { type Level, type Logger, createLogger } from '../log.js';
 import { isOffline } from '../providers/index.js';
+import { JOB_TYPES } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
+import { UsageError } from '../errors.js';
 
 /** Flags every command accepts (declared once on the program in src/cli.ts). */
 export interface GlobalOptions {
@@ -28,19 +30,36 @@ export function announceOffline(config: LoadedConfig): void {
 /** Loads the config, builds the services, runs `fn`, and always closes the database. */
 export async function withServices<T>(
   g: GlobalOptions,
-  opts: { logLevel?: Level; announce?: boolean; autoMigrate?: boolean; /** job types this command will run */ preflight?: readonly JobType[] },
+  opts: {
+    logLevel?: Level;
+    announce?: boolean;
+    autoMigrate?: boolean;
+    /** job types this command will run */
+    preflight?: readonly JobType[];
+    /** this command enqueues work: the configured providers' credentials must be there (workers may run elsewhere, so no tool checks) */
+    enqueues?: boolean;
+  },
   fn: (s: Services) => Promise<T>,
 ): Promise<T> {
   const config = await loadConfig({ configPath: g.config });
   const logger = makeLogger(g, opts.logLevel);
   if (opts.announce) announceOffline(config);
   if (opts.preflight) await preflight(config, opts.preflight);
+  else if (opts.enqueues) await preflight(config, JOB_TYPES, { credentialsOnly: true });
   const services = await buildServices(config, logger, { autoMigrate: opts.autoMigrate });
   try {
     return await fn(services);
   } finally {
     await services.db.close();
   }
+}
+
+/** `--budget USD` as a number (the story schema checks its range). */
+export function parseBudget(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v.replace(/^\$/, ''));
+  if (!v.trim() || !Number.isFinite(n)) throw new UsageError(`--budget takes an amount in US dollars, e.g. --budget 2.50 (got "${v}")`);
+  return n;
 }
 
 export function printJson(value: unknown): void {

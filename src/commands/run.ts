@@ -4,12 +4,13 @@ import { buildStoryRun } from '../run-story.js';
 import { JOB_TYPES, PIPELINE } from '../stages/index.js';
 import { createStory, readScriptFile, resolveStory } from '../stories.js';
 import { getStoryDetail } from '../db/stories.js';
-import { type GlobalOptions, printJson, stopSignal, withServices } from './common.js';
+import { type GlobalOptions, parseBudget, printJson, stopSignal, withServices } from './common.js';
 
 export interface RunOptions {
   story?: string;
   script?: string;
   language?: string;
+  budget?: string;
   json?: boolean;
 }
 
@@ -17,11 +18,13 @@ export interface RunOptions {
 export async function run(g: GlobalOptions, topic: string | undefined, opts: RunOptions): Promise<void> {
   if ((topic || opts.script) && opts.story) throw new UsageError('give either a new story (a topic or --script) or --story ID, not both');
   const fromFile = opts.script ? readScriptFile(opts.script, topic) : null;
+  if (opts.budget !== undefined && opts.story) throw new UsageError('--budget is set when a story is created; it cannot change an existing story');
+  const budget = parseBudget(opts.budget);
   if (!topic && !fromFile && !opts.story) throw new UsageError('give a topic (`lost-archives run "The Library of Alexandria"`), --script FILE or --story ID');
   await withServices(g, { logLevel: 'warn', announce: !opts.json, preflight: JOB_TYPES }, async (s) => {
     const story = opts.story
       ? await resolveStory(s.db, opts.story)
-      : await createStory(s, PIPELINE, { topic: fromFile?.topic ?? topic!, language: opts.language }, fromFile?.script);
+      : await createStory(s, PIPELINE, { topic: fromFile?.topic ?? topic!, language: opts.language, budget_usd: budget }, fromFile?.script);
     if (!opts.json) process.stdout.write(`story ${story.id}: ${story.topic}\n`);
     const stop = stopSignal();
     const renderer = opts.json ? 'silent' : process.stdout.isTTY && !process.env.CI ? 'default' : 'simple';

@@ -30,13 +30,21 @@ function currentStage(story: Story): string {
   return i >= 0 && i < PIPELINE.length ? PIPELINE[i].type : '-';
 }
 
-function listView(stories: Story[], total: number, limit: number, offset: number): string {
+/** Dollars for people: cents, or fractions of a cent when that is all there is. */
+export function money(usd: number): string {
+  return usd > 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+type CostedStory = Story & { cost_usd: number };
+
+function listView(stories: CostedStory[], total: number, limit: number, offset: number, totalUsd: number): string {
   if (!stories.length) return total ? `no stories at offset ${offset} (${total} in all)\n` : 'no stories yet: `lost-archives create "topic"` adds one\n';
-  const t = new Table({ head: ['id', 'topic', 'status', 'stage', 'age', 'error'], style: { head: [], border: [] } });
+  const t = new Table({ head: ['id', 'topic', 'status', 'stage', 'age', 'cost', 'error'], style: { head: [], border: [] } });
   for (const s of stories) {
-    t.push([s.id.slice(0, 8), cut(s.topic, 40), s.status, s.status === 'failed' || s.status === 'published' ? '-' : currentStage(s), age(s.created_at), cut(s.error_message, 50)]);
+    const cost = `${money(s.cost_usd)}${s.budget_usd != null ? ` / ${money(s.budget_usd)}` : ''}`;
+    t.push([s.id.slice(0, 8), cut(s.topic, 40), s.status, s.status === 'failed' || s.status === 'published' ? '-' : currentStage(s), age(s.created_at), cost, cut(s.error_message, 50)]);
   }
-  return `${t.toString()}\n${offset + 1}-${offset + stories.length} of ${total}\n`;
+  return `${t.toString()}\n${offset + 1}-${offset + stories.length} of ${total}; all stories cost ${money(totalUsd)}\n`;
 }
 
 function secs(a: Date | null, b: Date | null): string {
@@ -48,6 +56,7 @@ function detailView(d: StoryDetail): string {
   out.push(`story    ${d.id}`, `topic    ${d.topic}`, `language ${d.language}`, `status   ${d.status}${d.script_source?.provider === 'preview' ? ' (preview script)' : ''}`);
   if (d.error_message) out.push(`error    ${d.error_message}`);
   if (d.metadata) out.push(`title    ${d.metadata.title}`);
+  out.push(`cost     ${money(d.cost_usd)}${d.budget_usd != null ? ` of a ${money(d.budget_usd)} budget` : ''}${d.costs.length ? ` (${d.costs.length} paid calls)` : ''}`);
   if (d.youtube_url) out.push(`youtube  ${d.youtube_url}`);
   out.push(`created  ${d.created_at.toISOString()} (${age(d.created_at)} ago)`, '');
   const stages = new Table({ head: ['stage', 'state', 'attempts', 'worker', 'took', 'error'], style: { head: [], border: [] } });
@@ -69,6 +78,17 @@ function detailView(d: StoryDetail): string {
     for (const a of d.assets) t.push([a.kind, `${(a.bytes / 1024).toFixed(0)} KiB`, a.url]);
     out.push('', t.toString());
   }
+  if (d.costs.length) {
+    const t = new Table({ head: ['stage', 'model', 'calls', 'tokens in', 'tokens out', 'images', 'characters', 'cost'], style: { head: [], border: [] } });
+    const groups = new Map<string, StoryDetail['costs']>();
+    for (const c of d.costs) groups.set(`${c.stage}\u0000${c.model}`, [...(groups.get(`${c.stage}\u0000${c.model}`) ?? []), c]);
+    for (const rows of groups.values()) {
+      const sum = (k: 'tokens_in' | 'tokens_out' | 'images' | 'characters' | 'usd') => rows.reduce((n, r) => n + r[k], 0);
+      const unpriced = rows.some((r) => !r.priced) ? ' (no price)' : '';
+      t.push([rows[0].stage, rows[0].model, rows.length, sum('tokens_in'), sum('tokens_out'), sum('images'), sum('characters'), `${money(sum('usd'))}${unpriced}`]);
+    }
+    out.push('', t.toString());
+  }
   if (d.jobs.length > PIPELINE.length) out.push('', `${d.jobs.length} jobs in all (\`status ${d.id.slice(0, 8)} --json\` lists them)`);
   return out.join('\n') + '\n';
 }
@@ -79,7 +99,7 @@ async function render(s: Services, id: string | undefined, page: StoryPage, json
     return json ? JSON.stringify(d, null, 2) + '\n' : detailView(d);
   }
   const list = await storyPage(s.db, page);
-  return json ? JSON.stringify(list, null, 2) + '\n' : listView(list.stories, list.total, list.limit, list.offset);
+  return json ? JSON.stringify(list, null, 2) + '\n' : listView(list.stories, list.total, list.limit, list.offset, list.total_cost_usd);
 }
 
 /** `status [ID]`: the story table, or one story's stages, scenes, jobs and assets. */

@@ -1,4 +1,5 @@
 import type { Asset, Job, Scene, SentenceTiming, Story, StoryMetadata } from '../types.js';
+import { type CostRow, listCosts } from './costs.js';
 import type { Queryable } from './types.js';
 
 /** Typed queries on stories, scenes and assets. Queue transitions live in src/queue/jobs.ts. */
@@ -9,8 +10,8 @@ export interface NewScene {
   image_prompt: string;
 }
 
-export async function insertStory(db: Queryable, topic: string, language: string): Promise<Story> {
-  const [story] = await db.query<Story>('insert into stories (topic, language) values ($1, $2) returning *', [topic, language]);
+export async function insertStory(db: Queryable, topic: string, language: string, budgetUsd: number | null = null): Promise<Story> {
+  const [story] = await db.query<Story>('insert into stories (topic, language, budget_usd) values ($1, $2, $3) returning *', [topic, language, budgetUsd]);
   return story;
 }
 
@@ -33,6 +34,10 @@ export interface StoryDetail extends Story {
   scenes: Scene[];
   jobs: Job[];
   assets: Asset[];
+  /** the cost ledger: one row per paid provider call */
+  costs: CostRow[];
+  /** sum of `costs[].usd` */
+  cost_usd: number;
 }
 
 export async function getStoryDetail(db: Queryable, id: string): Promise<StoryDetail | null> {
@@ -43,7 +48,8 @@ export async function getStoryDetail(db: Queryable, id: string): Promise<StoryDe
     await db.query<Job>('select * from jobs where story_id = $1 order by id', [id]),
     await db.query<Asset>('select * from assets where story_id = $1 order by created_at, kind', [id]),
   ];
-  return { ...story, scenes, jobs, assets };
+  const costs = await listCosts(db, id);
+  return { ...story, scenes, jobs, assets, costs, cost_usd: costs.reduce((n, c) => n + c.usd, 0) };
 }
 
 export async function listStories(db: Queryable, limit: number, offset: number): Promise<{ stories: Story[]; total: number }> {

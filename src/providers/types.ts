@@ -9,14 +9,47 @@ export interface ScriptDraft {
   source: { provider: string; file?: string };
 }
 
+/** Records what a paid call used and stops a story before a call would take it over its budget (src/costs.ts). */
+export interface Meter {
+  /** Throws PermanentError when a call of about this usage would exceed the story's budget; reserves it otherwise. */
+  reserve(call: MeteredCall): Promise<Reservation>;
+}
+
+export interface Usage {
+  tokensIn?: number;
+  tokensOut?: number;
+  images?: number;
+  characters?: number;
+}
+
+export interface MeteredCall {
+  provider: string;
+  /** model id, or the TTS voice type (`Neural2`, `Chirp3-HD`, ...) the price table knows */
+  model: string;
+  /** what the call was for: `script`, `metadata`, `still`, `narration`, `safety rewrite` */
+  operation: string;
+  scene?: number;
+  usage: Usage;
+}
+
+export interface Reservation {
+  /** Records the call's real usage (replacing the estimate); call once, also after a failed call that was billed. */
+  settle(usage: Usage | null): Promise<void>;
+}
+
+/** One cheap call that proves the provider works (doctor); resolves to a line for people. */
+export type ProviderCheck = (signal: AbortSignal) => Promise<string>;
+
 export interface TextProvider {
   readonly name: string;
+  check?: ProviderCheck;
   /** true when the writing is a placeholder, labelled as such wherever it shows */
   readonly preview: boolean;
-  writeScript(input: { topic: string; language: string }, signal: AbortSignal): Promise<ScriptDraft>;
+  writeScript(input: { topic: string; language: string }, signal: AbortSignal, meter?: Meter): Promise<ScriptDraft>;
   writeMetadata(
     input: { story: Story; scenes: Scene[]; chapters: { start: number; title: string }[] },
     signal: AbortSignal,
+    meter?: Meter,
   ): Promise<StoryMetadata>;
 }
 
@@ -34,7 +67,8 @@ export interface StillRequest {
 
 export interface ImageProvider {
   readonly name: string;
-  drawStill(req: StillRequest, signal: AbortSignal): Promise<void>;
+  check?: ProviderCheck;
+  drawStill(req: StillRequest, signal: AbortSignal, meter?: Meter): Promise<void>;
 }
 
 export interface Narration {
@@ -46,8 +80,9 @@ export interface Narration {
 
 export interface SpeechProvider {
   readonly name: string;
+  check?: ProviderCheck;
   /** Speaks the sentences into one WAV file at `out`, with exact sentence timings. */
-  speak(req: { sentences: string[]; language: string; out: string }, signal: AbortSignal): Promise<Narration>;
+  speak(req: { sentences: string[]; language: string; out: string; scene?: number }, signal: AbortSignal, meter?: Meter): Promise<Narration>;
 }
 
 export interface PublishRequest {

@@ -42,12 +42,14 @@ export const storySchema = z.object({
       description: z.string(),
       tags: z.array(z.string()),
       chapters: z.array(z.object({ start: z.number(), title: z.string() })),
+      thumbnailHeadline: z.string().optional(),
       preview: z.boolean(),
     })
     .nullable(),
   error_message: z.string().nullable(),
   youtube_video_id: z.string().nullable(),
   youtube_url: z.string().nullable(),
+  budget_usd: z.number().nullable().describe('spending limit in USD for paid provider calls; null: none'),
   created_at: time,
   updated_at: time,
 });
@@ -95,8 +97,39 @@ const assetSchema = z.object({
   created_at: time,
 });
 
-export const storyDetailSchema = storySchema.extend({ scenes: z.array(sceneSchema), jobs: z.array(jobSchema), assets: z.array(assetSchema) });
+const costSchema = z.object({
+  id: z.number().int(),
+  story_id: z.uuid(),
+  stage: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  operation: z.string(),
+  scene: z.number().int().nullable(),
+  tokens_in: z.number(),
+  tokens_out: z.number(),
+  images: z.number(),
+  characters: z.number(),
+  usd: z.number(),
+  priced: z.boolean(),
+  created_at: time,
+});
 
-export const storyPageResponseSchema = z.strictObject({ stories: z.array(storySchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+const usd = z.number().describe('USD, from the cost ledger');
+
+export const storyDetailSchema = storySchema.extend({
+  scenes: z.array(sceneSchema),
+  jobs: z.array(jobSchema),
+  assets: z.array(assetSchema),
+  costs: z.array(costSchema),
+  cost_usd: usd,
+});
+
+export const storyPageResponseSchema = z.strictObject({
+  stories: z.array(storySchema.extend({ cost_usd: usd })),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  total_cost_usd: usd,
+});
 
 export const healthSchema = z.strictObject({ status: z.literal('ok') });

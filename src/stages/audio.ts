@@ -5,6 +5,7 @@ import { mapLimit } from '../concurrency.js';
 import { listScenes, setSceneAudio } from '../db/stories.js';
 import { keys } from '../storage/types.js';
 import { splitSentences } from '../text.js';
+import { stageMeter } from '../costs.js';
 import type { Stage } from './types.js';
 
 /** Audio: one narration clip per scene, with its duration and per-sentence timings. */
@@ -20,6 +21,7 @@ export const audioStage: Stage = {
     }
     let done = scenes.length - missing.length;
     ctx.progress(`${done}/${scenes.length} narrations`);
+    const meter = stageMeter(ctx, story, 'generate_audio');
     const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-audio-'));
     try {
       await mapLimit(
@@ -28,7 +30,7 @@ export const audioStage: Stage = {
         async (scene) => {
           const out = path.join(tmp, `${scene.position}.wav`);
           const sentences = splitSentences(scene.text_content, story.language);
-          const narration = await ctx.providers.speech.speak({ sentences, language: story.language, out }, ctx.signal);
+          const narration = await ctx.providers.speech.speak({ sentences, language: story.language, out, scene: scene.position }, ctx.signal, meter);
           const stored = await ctx.storage.put(keys.scene(story.id, scene.position, 'narration.wav'), { file: out }, 'audio/wav');
           await setSceneAudio(ctx.db, scene.id, { url: stored.url, duration: narration.duration, timings: narration.timings });
           ctx.log.debug('narration recorded', { scene: scene.position, seconds: narration.duration });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { mapLimit } from '../concurrency.js';
 import { listScenes, setSceneImage } from '../db/stories.js';
 import { keys } from '../storage/types.js';
+import { stageMeter } from '../costs.js';
+import { PermanentError, errorMessage, isPermanent } from '../errors.js';
 import type { Stage } from './types.js';
 
 /** Images: one still per scene; a scene that already has its still keeps it. */
@@ -20,23 +22,40 @@ export const imagesStage: Stage = {
     let done = scenes.length - missing.length;
     ctx.progress(`${done}/${scenes.length} stills`);
     const { width, height } = ctx.config.video;
+    const meter = stageMeter(ctx, story, 'generate_images');
     const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-images-'));
+    // one scene's failure does not stop the others: their stills are kept for the retry
+    const failures: { position: number; error: unknown }[] = [];
     try {
       await mapLimit(
         missing,
         ctx.config.sceneConcurrency,
         async (scene) => {
           const out = path.join(tmp, `${scene.position}.png`);
-          await ctx.providers.image.drawStill(
-            { prompt: scene.image_prompt, caption: scene.title ?? `Scene ${scene.position}`, position: scene.position, total: scenes.length, topic: story.topic, width, height, out },
-            ctx.signal,
-          );
+          try {
+            await ctx.providers.image.drawStill(
+              { prompt: scene.image_prompt, caption: scene.title ?? `Scene ${scene.position}`, position: scene.position, total: scenes.length, topic: story.topic, width, height, out },
+              ctx.signal,
+              meter,
+            );
+          } catch (error) {
+            if (ctx.signal.aborted) throw error;
+            ctx.log.warn('still failed', { scene: scene.position, error: errorMessage(error) });
+            failures.push({ position: scene.position, error });
+            return;
+          }
           const stored = await ctx.storage.put(keys.scene(story.id, scene.position, 'image.png'), { file: out }, 'image/png');
           await setSceneImage(ctx.db, scene.id, stored.url);
           ctx.progress(`${++done}/${scenes.length} stills`);
         },
         ctx.signal,
       );
+      const healable = failures.find((f) => !isPermanent(f.error));
+      if (healable) throw healable.error;
+      if (failures.length) {
+        const list = failures.sort((a, b) => a.position - b.position).map((f) => errorMessage(f.error)).join('; ');
+        throw new PermanentError(`${failures.length} of ${scenes.length} stills failed (the others are kept): ${list}`);
+      }
     } finally {
       await fs.promises.rm(tmp, { recursive: true, force: true });
     }

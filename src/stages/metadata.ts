@@ -1,6 +1,7 @@
 import { listScenes, setMetadata } from '../db/stories.js';
 import { chapters, sceneTimeline } from '../media/timeline.js';
 import type { StoryMetadata } from '../types.js';
+import { stageMeter } from '../costs.js';
 import type { Stage } from './types.js';
 
 const TITLE_MAX = 100;
@@ -56,7 +57,7 @@ export const metadataStage: Stage = {
     const scenes = await listScenes(ctx.db, story.id);
     const timeline = sceneTimeline(scenes, ctx.config.video);
     const list = chapters(timeline, scenes.map((s) => s.title ?? `Scene ${s.position}`));
-    const written = await ctx.providers.text.writeMetadata({ story, scenes, chapters: list }, ctx.signal);
+    const written = await ctx.providers.text.writeMetadata({ story, scenes, chapters: list }, ctx.signal, stageMeter(ctx, story, 'generate_metadata'));
     const metadata = fitYouTubeLimits(written);
     if (ctx.signal.aborted) return;
     await setMetadata(ctx.db, story.id, metadata);

@@ -59,7 +59,7 @@ export const renderStage: Stage = {
     try {
       if (!haveVideo) await renderVideo(story, ctx, stills, narrations, timeline, tmp);
       const headline = path.join(tmp, 'headline.txt');
-      const lines = wrapText(story.topic, 38);
+      const lines = wrapText(story.metadata?.thumbnailHeadline ?? story.topic, 38);
       await fs.promises.writeFile(headline, [lines[0], lines.length > 2 ? `${lines[1]} …` : lines[1]].filter(Boolean).join('\n'));
       const thumbnail = path.join(tmp, 'thumbnail.jpg');
       await ctx.media.run(buildThumbnailJob(stills[0], headline, thumbnail), { signal: ctx.signal });

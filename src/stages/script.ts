@@ -1,4 +1,5 @@
 import { listScenes, saveScript } from '../db/stories.js';
+import { stageMeter } from '../costs.js';
 import type { Stage } from './types.js';
 
 /** Script: the topic becomes a script and its scenes (narration and image prompt each). */
@@ -12,7 +13,7 @@ export const scriptStage: Stage = {
       return;
     }
     ctx.progress(`writing with ${ctx.providers.text.name}`);
-    const draft = await ctx.providers.text.writeScript({ topic: story.topic, language: story.language }, ctx.signal);
+    const draft = await ctx.providers.text.writeScript({ topic: story.topic, language: story.language }, ctx.signal, stageMeter(ctx, story, 'generate_script'));
     if (ctx.signal.aborted) return;
     await ctx.db.transaction((tx) => saveScript(tx, story.id, draft.script, draft.source, draft.scenes));
     ctx.progress(`${draft.scenes.length} scenes`);

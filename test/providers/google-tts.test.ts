@@ -1,0 +1,167 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Config, parseConfig } from '../../src/config.js';
+import { PermanentError, RetryableError } from '../../src/errors.js';
+import { parseWav, wavSeconds } from '../../src/media/wav.js';
+import { googleVoice } from '../../src/providers/speech/google.js';
+import { MAX_REQUEST_BYTES, fitSentences, markedSsml, ssmlChunks } from '../../src/providers/speech/ssml.js';
+import { splitSentences } from '../../src/text.js';
+import { googleError } from '../fakes/http.js';
+import { FAKE_TTS_TOKEN, SAMPLE_RATE, type TtsAnswer, startTtsFake } from '../fakes/tts.js';
+import { tempDir } from '../helpers/services.js';
+
+/** The Cloud TTS voice through the real @google-cloud/text-to-speech client (REST fallback) against a loopback TTS. */
+
+const env = { GOOGLE_OAUTH_ACCESS_TOKEN: FAKE_TTS_TOKEN };
+const dir = tempDir('la-tts-');
+const signal = () => AbortSignal.timeout(60_000);
+const PER_CHAR = 0.01;
+
+function googleConfig(url: string, extra: object = {}): Config['google'] {
+  return parseConfig({ providers: { speech: 'google' }, google: { endpoints: { tts: url }, retry: { attempts: 3, baseSeconds: 0.05, maxSeconds: 2 }, ...extra } }, 'test').google;
+}
+
+let fake: Awaited<ReturnType<typeof startTtsFake>> | null = null;
+async function server(answer?: TtsAnswer) {
+  fake = await startTtsFake({ secondsPerChar: PER_CHAR, answer });
+  return fake;
+}
+afterEach(async () => {
+  await fake?.close();
+  fake = null;
+});
+
+const out = () => path.join(dir, `n-${Math.random()}.wav`);
+const chars = (s: string) => Array.from(s).length;
+
+describe('Cloud TTS voice', () => {
+  it('speaks a scene in one SSML request with a mark per sentence and keeps the marks as sentence timings', async () => {
+    const s = await server();
+    const sentences = ['The library burned.', 'Or did it?', 'Scholars still argue about "when" & "how".'];
+    const file = out();
+    const n = await googleVoice(googleConfig(s.url), env).speak({ sentences, language: 'en-US', out: file, scene: 2 }, signal());
+    expect(s.calls).toHaveLength(1);
+    const call = s.calls[0];
+    expect(call.voice).toEqual({ languageCode: 'en-US', name: 'en-US-Neural2-D' });
+    expect(call.audioEncoding).toBe(1); // LINEAR16, as a number (enum-encoding=int)
+    expect(call.timePointing).toBe(true);
+    expect(call.ssml).toBe(markedSsml(sentences));
+    // each sentence starts where the text before it ends (the fake speaks 10 ms a character, plus a space)
+    let t = 0;
+    for (const [i, timing] of n.timings.entries()) {
+      expect(timing.text).toBe(sentences[i]);
+      expect(timing.start).toBeCloseTo(t, 3);
+      t += (chars(sentences[i]) + 1) * PER_CHAR;
+      expect(timing.end).toBeCloseTo(t, 3);
+    }
+    const wav = parseWav(fs.readFileSync(file));
+    expect(wav.sampleRate).toBe(SAMPLE_RATE);
+    expect(n.duration).toBeCloseTo(wavSeconds(wav), 3);
+    expect(n.duration).toBeCloseTo(t, 2);
+  });
+
+  it('splits a 6000-byte narration at sentence boundaries into requests under 5000 bytes, with exact timings across them', async () => {
+    const s = await server();
+    const base = splitSentences(
+      'In the third century before our era, Ptolemy’s agents searched every ship that entered the harbour of Alexandria for books. ' +
+        'Scribes copied each scroll; the copies went back to the ships, the originals into the library. ' +
+        'Ἡ βιβλιοθήκη grew until no one could say how many scrolls it held. ',
+    );
+    const sentences: string[] = [];
+    while (Buffer.byteLength(sentences.join(' ')) < 6000) sentences.push(...base.map((x, i) => `${x.replace(/\.$/, '')} (${sentences.length + i}).`));
+    expect(Buffer.byteLength(sentences.join(' '))).toBeGreaterThanOrEqual(6000);
+    const file = out();
+    const n = await googleVoice(googleConfig(s.url), env).speak({ sentences, language: 'en-US', out: file }, signal());
+    expect(s.calls.length).toBeGreaterThanOrEqual(2);
+    for (const c of s.calls) expect(c.bytes).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+    // every sentence is spoken whole, once, in order: no request cut one apart
+    const spoken = s.calls.flatMap((c) => [...c.ssml!.matchAll(/<mark name="s\d+"\/>([^<]*) /g)].map((m) => m[1]));
+    expect(spoken.length).toBe(sentences.length);
+    expect(n.timings.map((x) => x.text)).toEqual(sentences);
+    // timings run on across request boundaries: each sentence starts where the previous one ended
+    for (let i = 1; i < n.timings.length; i++) expect(n.timings[i].start).toBeCloseTo(n.timings[i - 1].end, 3);
+    const expected = sentences.reduce((sum, x) => sum + (chars(x) + 1) * PER_CHAR, 0);
+    expect(n.timings.at(-1)!.end).toBeCloseTo(expected, 2);
+    expect(wavSeconds(parseWav(fs.readFileSync(file)))).toBeCloseTo(expected, 2);
+  });
+
+  it('cuts a single sentence longer than a request at a clause, not inside a word', () => {
+    const long = Array.from({ length: 400 }, (_, i) => `clause ${i} of the decree`).join(', ') + '.';
+    const pieces = fitSentences([long], (x) => Buffer.byteLength(markedSsml([x], 9999)));
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.join(' ')).toBe(long);
+    for (const p of pieces) expect(Buffer.byteLength(markedSsml([p], 9999))).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+    for (const c of ssmlChunks(pieces)) expect(Buffer.byteLength(markedSsml(c.texts, c.first))).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+  });
+
+  it('speaks sentence by sentence in plain text for Chirp 3 HD voices, timing each by its clip', async () => {
+    const s = await server();
+    const sentences = ['First sentence here.', 'A second, longer sentence follows it.'];
+    const n = await googleVoice(googleConfig(s.url, { voices: { 'en-US': 'en-US-Chirp3-HD-Kore' }, sentencePauseSeconds: 0.25 }), env).speak({ sentences, language: 'en-US', out: out() }, signal());
+    expect(s.calls.map((c) => c.text)).toEqual(sentences);
+    expect(s.calls.every((c) => c.ssml === undefined && !c.timePointing)).toBe(true);
+    const d0 = chars(sentences[0]) * PER_CHAR;
+    expect(n.timings[0]).toEqual({ text: sentences[0], start: 0, end: expect.closeTo(d0, 3) });
+    expect(n.timings[1].start).toBeCloseTo(d0 + 0.25, 3);
+    expect(n.duration).toBeCloseTo(d0 + 0.25 + chars(sentences[1]) * PER_CHAR, 3);
+  });
+
+  it('uses the configured voice per language, and the voice name’s language code (es-MX speaks es-US)', async () => {
+    const s = await server();
+    await googleVoice(googleConfig(s.url, { voices: { 'fr-FR': 'fr-FR-Wavenet-C' } }), env).speak({ sentences: ['Bonjour.'], language: 'fr-FR', out: out() }, signal());
+    await googleVoice(googleConfig(s.url), env).speak({ sentences: ['Hola.'], language: 'es-MX', out: out() }, signal());
+    expect(s.calls.map((c) => c.voice)).toEqual([{ languageCode: 'fr-FR', name: 'fr-FR-Wavenet-C' }, { languageCode: 'es-US', name: 'es-US-Neural2-B' }]);
+  });
+
+  it('decodes MP3 when google.audioEncoding is MP3, into the WAV the audio stage stores', async () => {
+    const s = await server();
+    const file = out();
+    const n = await googleVoice(googleConfig(s.url, { audioEncoding: 'MP3', speakingRate: 0.9 }), env).speak({ sentences: ['A short line to hear.'], language: 'en-US', out: file }, signal());
+    expect(s.calls[0].audioEncoding).toBe(2);
+    const wav = parseWav(fs.readFileSync(file));
+    expect(wavSeconds(wav)).toBeGreaterThan(0.15);
+    expect(n.duration).toBeCloseTo(wavSeconds(wav), 3);
+  });
+
+  it('retries a 429 and then succeeds', async () => {
+    const s = await server((_, n) => (n === 1 ? googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric characters per minute') : null));
+    const n = await googleVoice(googleConfig(s.url), env).speak({ sentences: ['Once more.'], language: 'en-US', out: out() }, signal());
+    expect(s.calls).toHaveLength(2);
+    expect(n.timings).toHaveLength(1);
+  });
+
+  it('gives up on a 503 storm after the configured tries, as a retryable failure', async () => {
+    const s = await server(() => googleError(503, 'UNAVAILABLE', 'The service is currently unavailable.'));
+    const err = await googleVoice(googleConfig(s.url), env).speak({ sentences: ['Again.'], language: 'en-US', out: out() }, signal()).catch((e) => e);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect(err.message).toMatch(/Cloud TTS failed on a narration \(503/);
+    expect(s.calls).toHaveLength(3);
+  });
+
+  it('fails at once on a voice the service does not have, naming google.voices', async () => {
+    const s = await server();
+    const err = await googleVoice(googleConfig(s.url, { voices: { 'en-US': 'en-US-Nonsense-Z' } }), env).speak({ sentences: ['Hello.'], language: 'en-US', out: out() }, signal()).catch((e) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err.message).toMatch(/google\.voices/);
+    expect(err.message).toMatch(/en-US-Nonsense-Z/);
+    expect(s.calls).toHaveLength(1);
+  });
+
+  it('fails at once when the credentials are refused, saying how to give them', async () => {
+    const s = await server();
+    const err = await googleVoice(googleConfig(s.url), { GOOGLE_OAUTH_ACCESS_TOKEN: 'expired' }).speak({ sentences: ['Hello.'], language: 'en-US', out: out() }, signal()).catch((e) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err.message).toMatch(/GOOGLE_APPLICATION_CREDENTIALS/);
+    expect(err.message).not.toContain('expired');
+  });
+});
+
+describe('Cloud TTS retry timing', () => {
+  it('waits as long as Retry-After says before trying again', async () => {
+    const s = await server((_, n) => (n === 1 ? { ...googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded'), headers: { 'retry-after': '1' } } : null));
+    await googleVoice(googleConfig(s.url), env).speak({ sentences: ['Once more.'], language: 'en-US', out: out() }, signal());
+    expect(s.calls).toHaveLength(2);
+    expect(s.requests[1].at - s.requests[0].at).toBeGreaterThanOrEqual(950);
+  });
+});

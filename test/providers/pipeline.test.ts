@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { timeStory } from '../fakes/story.js';
+
+/** A story through the real Google clients and loopback fakes with a model's latency: scenes overlap. */
+
+describe('pipeline with the Google providers', () => {
+  it('draws and narrates scenes concurrently, up to the configured limits', async () => {
+    const t = await timeStory({ scenes: 8, imageSeconds: 2, textSeconds: 0.3, speechSeconds: 0.3, sceneConcurrency: 4, imageConcurrency: 3 });
+    expect(t.status).toBe('published'); // the truncated pipeline ends after metadata
+    expect(t.scenes).toBe(8);
+    expect(t.calls.filter((c) => c.kind === 'image')).toHaveLength(8);
+    // 4 scenes at once, but never more than google.concurrency.image stills in flight
+    expect(t.maxImagesInFlight).toBe(3);
+    expect(t.maxNarrationsInFlight).toBe(4);
+    // 8 two-second stills three at a time take three rounds: well under the calls one after another
+    // (the margin is for ffmpeg fitting each still and the queue moving between stages on a busy machine)
+    expect(t.sumOfCallsSeconds).toBeGreaterThan(8 * 2 + 2 * 0.3 + 8 * 0.3 - 0.1);
+    expect(t.wallSeconds).toBeGreaterThan(t.criticalPathSeconds + 2 * 2);
+    expect(t.wallSeconds).toBeLessThan(t.sumOfCallsSeconds * 0.8);
+    // the ledger: two text calls (1200 tokens in, 2400 out), eight stills, the narration's characters
+    const expected = 2 * (1200 * 1.5 + 2400 * 9) / 1e6 + 8 * (0.067 + (60 * 0.5) / 1e6) + (t.narrationCharacters * 16) / 1e6;
+    expect(t.narrationCharacters).toBeGreaterThan(8 * 80);
+    expect(t.costUsd).toBeCloseTo(expected, 9);
+  });
+});

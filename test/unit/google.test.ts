@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { limiter } from '../../src/concurrency.js';
+import { DEFAULT_PRICES, priceOf, priceTable, voiceType } from '../../src/costs.js';
+import { PermanentError, RetryableError } from '../../src/errors.js';
+import { geminiAuth } from '../../src/providers/google/credentials.js';
+import { type CallInfo, classify, withRetry } from '../../src/providers/google/retry.js';
+
+const info: CallInfo = { service: 'Cloud TTS', what: 'the narration of scene 2', setting: { key: 'google.voices', value: 'en-US-Neural2-Q' }, credentials: 'set GOOGLE_APPLICATION_CREDENTIALS' };
+const policy = { attempts: 4, baseSeconds: 0.01, maxSeconds: 2 };
+
+describe('retry policy', () => {
+  it('classifies google-gax errors by their gRPC code', () => {
+    const unavailable = classify(Object.assign(new Error('Service unavailable'), { code: 14 }), info);
+    expect(unavailable).toBeInstanceOf(RetryableError);
+    expect(unavailable.message).toMatch(/^Cloud TTS failed on the narration of scene 2 \(503: Service unavailable\)/);
+    const badVoice = classify(Object.assign(new Error("Voice 'en-US-Neural2-Q' does not exist."), { code: 3 }), info);
+    expect(badVoice).toBeInstanceOf(PermanentError);
+    expect(badVoice.message).toMatch(/check google\.voices \("en-US-Neural2-Q"\)/);
+    const denied = classify(Object.assign(new Error('The caller does not have permission'), { code: 7 }), info);
+    expect(denied.message).toMatch(/credentials were refused: set GOOGLE_APPLICATION_CREDENTIALS/);
+  });
+
+  it('treats an unreachable service as retryable', () => {
+    const err = classify(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), info);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect(err.message).toMatch(/could not be reached for the narration of scene 2 \(ECONNREFUSED/);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const inSeconds = classify({ message: 'slow down', response: { status: 429, headers: new Headers({ 'retry-after': '7' }) } }, info) as RetryableError;
+    expect(inSeconds.retryAfterSeconds).toBe(7);
+    const date = new Date(Date.now() + 30_000).toUTCString();
+    const asDate = classify({ message: 'slow down', response: { status: 503, headers: new Headers({ 'retry-after': date }) } }, info) as RetryableError;
+    expect(asDate.retryAfterSeconds).toBeGreaterThan(25);
+    expect(asDate.retryAfterSeconds).toBeLessThanOrEqual(30);
+  });
+
+  it('hands a wait longer than maxSeconds to the queue at once instead of sleeping', async () => {
+    let calls = 0;
+    const err = await withRetry(
+      async () => {
+        calls++;
+        throw { status: 429, message: JSON.stringify({ error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'quota', details: [{ retryDelay: '40s' }] } }) };
+      },
+      { policy, info, signal: new AbortController().signal },
+    ).catch((e) => e);
+    expect(calls).toBe(1);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect(err.retryAfterSeconds).toBe(40);
+    expect(err.message).toMatch(/429 RESOURCE_EXHAUSTED: quota/);
+  });
+
+  it('does not retry what cannot heal, and stops waiting when aborted', async () => {
+    let calls = 0;
+    const permanent = await withRetry(async () => (calls++, Promise.reject({ status: 400, message: 'Invalid JSON payload' })), { policy, info, signal: new AbortController().signal }).catch((e) => e);
+    expect(permanent).toBeInstanceOf(PermanentError);
+    expect(calls).toBe(1);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('stop')), 50);
+    const aborted = await withRetry(() => Promise.reject({ status: 503, message: 'down' }), { policy: { attempts: 10, baseSeconds: 1, maxSeconds: 1 }, info, signal: ac.signal }).catch((e) => e);
+    expect(aborted.message).toBe('stop');
+  });
+});
+
+describe('Gemini credentials from the environment', () => {
+  it('prefers GOOGLE_API_KEY like the SDK, accepts Vertex AI, and names what is missing', () => {
+    expect(geminiAuth({ GEMINI_API_KEY: 'a', GOOGLE_API_KEY: 'b' })).toEqual({ kind: 'apiKey', apiKey: 'b' });
+    expect(geminiAuth({ GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p', GOOGLE_CLOUD_LOCATION: 'us-central1' })).toEqual({ kind: 'vertex', project: 'p', location: 'us-central1' });
+    expect(geminiAuth({ GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'p' })).toEqual({ missing: 'GOOGLE_GENAI_USE_VERTEXAI is set but GOOGLE_CLOUD_LOCATION is not' });
+    expect((geminiAuth({}) as { missing: string }).missing).toMatch(/^GEMINI_API_KEY is not set/);
+  });
+});
+
+describe('prices', () => {
+  it('prices tokens, images and characters, and knows the voice type of a voice name', () => {
+    expect(voiceType('en-US-Chirp3-HD-Kore')).toBe('Chirp3-HD');
+    expect(voiceType('cmn-CN-Wavenet-B')).toBe('Wavenet');
+    expect(priceOf(DEFAULT_PRICES, 'gemini-3.5-flash', { tokensIn: 1_000_000, tokensOut: 100_000 })).toBeCloseTo(1.5 + 0.9, 9);
+    expect(priceOf(DEFAULT_PRICES, 'gemini-3.1-flash-image', { tokensIn: 0, images: 12 })).toBeCloseTo(0.804, 9);
+    expect(priceOf(DEFAULT_PRICES, 'Neural2', { characters: 6700 })).toBeCloseTo(0.1072, 9);
+    expect(priceOf(DEFAULT_PRICES, 'some-new-model', { tokensIn: 5 })).toBeNull();
+    expect(priceOf(priceTable({ Neural2: { perMillionCharacters: 20 } }), 'Neural2', { characters: 1e6 })).toBe(20);
+  });
+});
+
+describe('limiter', () => {
+  it('runs at most n at once and all of them in the end', async () => {
+    const limit = limiter(2);
+    let active = 0;
+    let peak = 0;
+    const results = await Promise.all(
+      Array.from({ length: 7 }, (_, i) =>
+        limit(async () => {
+          peak = Math.max(peak, ++active);
+          await new Promise((r) => setTimeout(r, 10));
+          active--;
+          return i;
+        }),
+      ),
+    );
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(peak).toBe(2);
+  });
+});
