@@ -58,7 +58,7 @@ export default defineConfig({
   /** The Google providers (used only when chosen above). Keys come from the environment, never from here. */
   google: {
     // Google retires model ids often: see https://ai.google.dev/gemini-api/docs/deprecations
-    models: { text: 'gemini-3.5-flash', image: 'gemini-3.1-flash-image' }, // image: 'gemini-3-pro-image' for the top tier
+    models: { text: 'gemini-3.8-flash', image: 'gemini-3.1-flash-image' }, // image: 'gemini-3-pro-image' for the top tier
     voices: { 'en-US': 'en-US-Neural2-D' }, // per story language, over the built-in defaults; e.g. 'en-US-Chirp3-HD-Kore'
     speakingRate: 1,
     audioEncoding: 'LINEAR16', // or 'MP3' (decoded to WAV locally)

@@ -54,8 +54,8 @@ export type Price = z.output<typeof priceSchema>;
 const googleSchema = z.strictObject({
   models: z
     .strictObject({
-      /** Gemini model that writes scripts and metadata. Default `gemini-3.5-flash` (GA; Google retires ids often). */
-      text: z.string().min(1).default('gemini-3.5-flash'),
+      /** Gemini model that writes scripts and metadata. Default `gemini-3.8-flash` (the newest GA Flash model in November 2026; Google retires ids often). */
+      text: z.string().min(1).default('gemini-3.8-flash'),
       /** Gemini image model (generateContent with image output). Default `gemini-3.1-flash-image`; `gemini-3-pro-image` for the top tier. */
       image: z.string().min(1).default('gemini-3.1-flash-image'),
     })

@@ -17,6 +17,8 @@ import type { JobType, Story } from './types.js';
  * the README says where to check them). `google.prices` in the config overrides any entry.
  */
 export const DEFAULT_PRICES: Record<string, Price> = {
+  // list price from 2027-01-01; Google charges half ($0.75 / $3.75) until 2026-12-31, so budgets err high
+  'gemini-3.8-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 7.5 },
   'gemini-3.5-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 9 },
   'gemini-3.5-flash-lite': { inputPerMillionTokens: 0.25, outputPerMillionTokens: 1.5 },
   'gemini-3.1-flash-image': { inputPerMillionTokens: 0.5, perImage: 0.067 },

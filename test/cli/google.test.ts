@@ -54,36 +54,36 @@ describe('CLI with the Google providers', () => {
     expect(missing.stdout).toMatch(/FAIL gemini credentials\s+GEMINI_API_KEY is not set/);
     const ok = await runCli(['doctor', '--json'], { cwd, env: withCreds });
     const checks = JSON.parse(ok.stdout).checks as { name: string; ok: boolean; detail: string }[];
-    expect(checks.find((c) => c.name === 'gemini text')).toMatchObject({ ok: true, detail: 'models/gemini-3.5-flash answers' });
+    expect(checks.find((c) => c.name === 'gemini text')).toMatchObject({ ok: true, detail: 'models/gemini-3.8-flash answers' });
     expect(checks.find((c) => c.name === 'google voice')).toMatchObject({ ok: true, detail: expect.stringMatching(/en-US-Neural2-D among them/) });
     expect(JSON.stringify(checks)).not.toContain(FAKE_GEMINI_KEY);
     expect(gemini.requests.filter((q) => q.method === 'GET')).toHaveLength(1);
   });
 
   it('run --budget stops the story before the call that would pass it, and status shows what was spent', async () => {
-    // the script is estimated at about $0.045 and bills $0.0234 (1200 tokens in, 2400 out); the metadata
+    // the script is estimated high (the full expected answer) and bills $0.0198 (1200 tokens in, 2400 out at gemini-3.8-flash prices); the metadata
     // call's estimate then no longer fits $0.05
     const r = await runCli(['run', 'Tea', '--budget', '0.05'], { cwd, env: withCreds });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/budget reached: the story has spent \$0\.0\d+ of its \$0\.0500 budget and the metadata \(gemini-3\.5-flash\) would cost about/);
+    expect(r.stderr).toMatch(/budget reached: the story has spent \$0\.0\d+ of its \$0\.0500 budget and the metadata \(gemini-3\.8-flash\) would cost about/);
     const list = JSON.parse((await runCli(['status', '--json'], { cwd, env: withCreds })).stdout);
     const story = list.stories[0];
     expect(story).toMatchObject({ topic: 'Tea', status: 'failed', budget_usd: 0.05 });
     const narrationUsd = (tts.calls.reduce((n, c) => n + c.bytes, 0) * 16) / 1e6; // upper bound: SSML bytes at the Neural2 price
-    expect(story.cost_usd).toBeGreaterThan(0.0234);
-    expect(story.cost_usd).toBeLessThan(0.0234 + narrationUsd);
+    expect(story.cost_usd).toBeGreaterThan(0.0198);
+    expect(story.cost_usd).toBeLessThan(0.0198 + narrationUsd);
     expect(list.total_cost_usd).toBeCloseTo(story.cost_usd, 9);
     const detail = JSON.parse((await runCli(['status', story.id, '--json'], { cwd, env: withCreds })).stdout);
     expect(detail.error_message).toMatch(/^generate_metadata: budget reached/);
     expect(detail.costs.map((c: { operation: string }) => c.operation)).toEqual(['script', ...Array(8).fill('narration')]);
-    expect(detail.costs[0]).toMatchObject({ model: 'gemini-3.5-flash', tokens_in: 1200, tokens_out: 2400 });
+    expect(detail.costs[0]).toMatchObject({ model: 'gemini-3.8-flash', tokens_in: 1200, tokens_out: 2400 });
     expect(detail.costs.filter((c: { model: string }) => c.model === 'Neural2').every((c: { characters: number }) => c.characters > 0)).toBe(true);
     const table = await runCli(['status'], { cwd, env: withCreds });
     expect(table.stdout).toMatch(/Tea.*failed.*\$0\.0\d \/ \$0\.05/);
     expect(table.stdout).toMatch(/all stories cost \$0\.0\d/);
     const one = await runCli(['status', story.id], { cwd, env: withCreds });
     expect(one.stdout).toMatch(/cost\s+\$0\.0\d of a \$0\.05 budget \(9 paid calls\)/);
-    expect(one.stdout).toMatch(/generate_script\s*│\s*gemini-3\.5-flash\s*│\s*1\s*│\s*1200\s*│\s*2400/);
+    expect(one.stdout).toMatch(/generate_script\s*│\s*gemini-3\.8-flash\s*│\s*1\s*│\s*1200\s*│\s*2400/);
 
     // a higher budget lets the story go on where it stopped, spending nothing twice
     const retried = JSON.parse((await runCli(['retry', story.id, '--budget', '1', '--json'], { cwd, env: withCreds })).stdout);

@@ -67,7 +67,7 @@ describe('Gemini illustrator', () => {
     fake = await startGeminiFake(answer);
     const req = request({ prompt: 'the massacre at the harbour, bodies in the water' });
     await geminiIllustrator(googleConfig(fake.url), env).drawStill(req, signal());
-    expect(fake.calls.map((c) => (c.image ? 'image' : `text:${c.model}`))).toEqual(['image', 'text:gemini-3.5-flash', 'image']);
+    expect(fake.calls.map((c) => (c.image ? 'image' : `text:${c.model}`))).toEqual(['image', 'text:gemini-3.8-flash', 'image']);
     expect(fake.calls[1].prompt).toContain('the massacre at the harbour');
     expect(fake.calls[1].prompt).toContain('IMAGE_SAFETY');
     expect(fake.calls[2].prompt).toContain('an empty museum hall with a display case');

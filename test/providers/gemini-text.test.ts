@@ -39,7 +39,7 @@ describe('Gemini writer: script', () => {
     const draft = await geminiWriter(googleConfig(s.url), env).writeScript({ topic: 'The Library of Alexandria', language: 'es-ES' }, signal());
     expect(s.calls).toHaveLength(1);
     const call = s.calls[0];
-    expect(call.model).toBe('gemini-3.5-flash');
+    expect(call.model).toBe('gemini-3.8-flash');
     expect(call.raw.body.generationConfig.responseMimeType).toBe('application/json');
     expect(call.schema.properties.scenes.minItems).toBe(8);
     expect(call.schema.properties.scenes.maxItems).toBe(20);
@@ -196,8 +196,8 @@ describe('cost ledger of the writer', () => {
     await geminiWriter(googleConfig(s.url), env).writeScript({ topic: 'Tea', language: 'en-US' }, signal(), meter);
     const rows = await listCosts(db, story.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ provider: 'gemini', model: 'gemini-3.5-flash', operation: 'script', tokens_in: 1200, tokens_out: 2400, stage: 'generate_script' });
-    expect(rows[0].usd).toBeCloseTo((1200 * 1.5 + 2400 * 9) / 1e6, 9);
+    expect(rows[0]).toMatchObject({ provider: 'gemini', model: 'gemini-3.8-flash', operation: 'script', tokens_in: 1200, tokens_out: 2400, stage: 'generate_script' });
+    expect(rows[0].usd).toBeCloseTo((1200 * 1.5 + 2400 * 7.5) / 1e6, 9);
   });
 
   it('stops before a call that would pass the story budget, without calling', async () => {
@@ -206,7 +206,7 @@ describe('cost ledger of the writer', () => {
     const meter = storyMeter({ db, prices: priceTable({}), log: silentLogger }, { id: story.id, budget_usd: 0.01 }, 'generate_script');
     const err = await geminiWriter(googleConfig(s.url), env).writeScript({ topic: 'Tea', language: 'en-US' }, signal(), meter).catch((e) => e);
     expect(err).toBeInstanceOf(PermanentError);
-    expect(err.message).toMatch(/budget reached: the story has spent \$0\.0000 of its \$0\.0100 budget and the script \(gemini-3\.5-flash\) would cost about \$0\.0\d+/);
+    expect(err.message).toMatch(/budget reached: the story has spent \$0\.0000 of its \$0\.0100 budget and the script \(gemini-3\.8-flash\) would cost about \$0\.0\d+/);
     expect(s.requests).toHaveLength(0);
     expect(await listCosts(db, story.id)).toHaveLength(0);
   });

@@ -18,7 +18,7 @@ describe('pipeline with the Google providers', () => {
     expect(t.wallSeconds).toBeGreaterThan(t.criticalPathSeconds + 2 * 2);
     expect(t.wallSeconds).toBeLessThan(t.sumOfCallsSeconds * 0.8);
     // the ledger: two text calls (1200 tokens in, 2400 out), eight stills, the narration's characters
-    const expected = 2 * (1200 * 1.5 + 2400 * 9) / 1e6 + 8 * (0.067 + (60 * 0.5) / 1e6) + (t.narrationCharacters * 16) / 1e6;
+    const expected = 2 * (1200 * 1.5 + 2400 * 7.5) / 1e6 + 8 * (0.067 + (60 * 0.5) / 1e6) + (t.narrationCharacters * 16) / 1e6;
     expect(t.narrationCharacters).toBeGreaterThan(8 * 80);
     expect(t.costUsd).toBeCloseTo(expected, 9);
   });
