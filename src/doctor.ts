@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { LoadedConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { pendingMigrations } from './db/migrate.js';
+import { POOLER_ADVICE, transactionPooler } from './db/pooler.js';
 import { RuntimeError, errorMessage } from './errors.js';
 import { JOB_TYPES } from './stages/index.js';
 import type { JobType } from './types.js';
@@ -92,6 +93,9 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
     try {
       const pending = await pendingMigrations(db);
       add({ name: 'database', ok: true, detail: db.description });
+      const pooler = transactionPooler(config.database.url);
+      // a warning, not a failure: the queue works there by polling
+      if (pooler) add({ name: 'connection mode', ok: true, detail: `transaction pooler (${pooler}): ${POOLER_ADVICE}` });
       add({ name: 'migrations', ok: pending.length === 0, detail: pending.length ? `${pending.length} pending` : 'up to date', fix: 'run `lost-archives db migrate`' });
     } finally {
       await db.close();

@@ -222,6 +222,19 @@ describe('CLI on PostgreSQL', () => {
     expect(r.stderr).not.toContain('s3cret');
   });
 
+  it('on a transaction pooler, doctor says what to change and a worker polls instead of listening', async () => {
+    const url = `${db.url}?pgbouncer=true`;
+    const doctor = JSON.parse((await runCli(['doctor', '--json'], { cwd, env: { DATABASE_URL: url } })).stdout);
+    const mode = doctor.checks.find((c: { name: string }) => c.name === 'connection mode');
+    expect(mode.detail).toMatch(/transaction pooler .*session pooler \(same host, port 5432\)/);
+    const created = JSON.parse((await runCli(['create', 'Troy', '--json'], { cwd, env: { DATABASE_URL: url } })).stdout);
+    const worker = await runCli(['run-worker', '--once', '--type', 'generate_script'], { cwd, env: { DATABASE_URL: url } });
+    expect(worker.code, worker.stderr).toBe(0);
+    expect(worker.stderr).toMatch(/transaction pooler .*workers poll/);
+    const story = JSON.parse((await runCli(['status', created.story_id, '--json'], { cwd, env: { DATABASE_URL: url } })).stdout);
+    expect(story.jobs.find((j: { type: string }) => j.type === 'generate_script').status).toBe('completed');
+  });
+
   it('a DATABASE_URL that is not a postgres URL is a usage error', async () => {
     const r = await runCli(['status'], { cwd, env: { DATABASE_URL: 'mysql://x@y/z' } });
     expect(r.code).toBe(2);
