@@ -125,8 +125,10 @@ export interface RenderSpec {
 }
 
 export interface RenderPlan {
-  /** video-only parts, in order, run at once; `seconds` is each part's length */
+  /** video-only parts, in order; `seconds` is each part's length */
   parts: { job: FfmpegJob; seconds: number }[];
+  /** how many parts run at once */
+  processes: number;
   /** the soundtrack brought to -14 LUFS and encoded, run beside the parts */
   audio: FfmpegJob;
   /** the concat list the join reads (write it before the join) */
@@ -140,11 +142,15 @@ type Item =
   | { kind: 'body'; seg: number; from: number; count: number }
   | { kind: 'fade'; seg: number; count: number };
 
+/** At most this many pictures (plus the two a cut may share) in one part: what bounds ffmpeg's memory. */
+export const PICTURES_PER_PART = 6;
+
 /**
  * The picture is cut into parts at frames inside scenes' own stretches (never in a crossfade), each part
- * rendered by its own ffmpeg with the same encoder settings; the parts and the soundtrack (encoded beside
- * them) are then joined without re-encoding. One ffmpeg cannot keep more than about one and a half cores
- * busy with this graph, so on a machine with more, the parts finish sooner together.
+ * rendered by its own ffmpeg with the same encoder settings, `processes` at a time; the parts and the
+ * soundtrack (encoded beside them) are then joined without re-encoding. One ffmpeg cannot keep more than
+ * about one and a half cores busy with this graph, so on a machine with more, parts finish sooner
+ * together; and since a part holds only its own pictures, memory does not grow with the video's length.
  */
 export function planRender(spec: RenderSpec): RenderPlan {
   const { timeline, width: w, height: h } = spec;
@@ -162,7 +168,8 @@ export function planRender(spec: RenderSpec): RenderPlan {
     if (tail) items.push({ kind: 'fade', seg: i, count: tf });
   });
   const total = items.reduce((a, it) => a + it.count, 0);
-  const cuts = cutPoints(items, total, Math.max(1, Math.floor(spec.processes)));
+  const processes = Math.max(1, Math.floor(spec.processes));
+  const cuts = cutPoints(items, total, Math.max(processes, Math.ceil(segs.length / PICTURES_PER_PART)));
   const bounds = [0, ...cuts, total];
   const parts = bounds.slice(0, -1).map((a, k) => {
     const b = bounds[k + 1];
@@ -174,6 +181,7 @@ export function planRender(spec: RenderSpec): RenderPlan {
   const seconds = n(total / fps);
   return {
     parts,
+    processes,
     audio: {
       inputs: [{ path: spec.soundtrack }],
       filter: `[0:a]${normaliseFilter(spec.loudness)},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]`,
@@ -191,7 +199,10 @@ export function planRender(spec: RenderSpec): RenderPlan {
   };
 }
 
-/** Runs a plan: the parts and the soundtrack at once (one failure stops the rest), then the join. */
+/**
+ * Runs a plan: the soundtrack beside the parts, `plan.processes` parts at a time (one failure stops the
+ * rest), then the join.
+ */
 export async function runRenderPlan(
   plan: RenderPlan,
   run: (job: FfmpegJob, opts: RunOptions) => Promise<string>,
@@ -201,24 +212,30 @@ export async function runRenderPlan(
   const onAbort = () => stop.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const done = plan.parts.map(() => 0);
-  try {
-    await fs.promises.writeFile(plan.list.path, plan.list.content);
-    const runs = [
-      ...plan.parts.map((part, k) =>
-        run(part.job, {
-          signal: stop.signal,
-          onProgress: (seconds) => {
-            done[k] = Math.min(seconds, part.seconds);
-            opts.onProgress?.(done.reduce((a, b) => a + b, 0));
-          },
-        }),
-      ),
-      run(plan.audio, { signal: stop.signal }),
-    ];
-    await Promise.all(runs.map((p) => p.catch((err) => {
+  const failing = (p: Promise<unknown>) =>
+    p.catch((err) => {
       stop.abort(err);
       throw err;
-    })));
+    });
+  let next = 0;
+  const runParts = async () => {
+    while (next < plan.parts.length && !stop.signal.aborted) {
+      const k = next++;
+      const part = plan.parts[k];
+      await run(part.job, {
+        signal: stop.signal,
+        onProgress: (seconds) => {
+          done[k] = Math.min(seconds, part.seconds);
+          opts.onProgress?.(done.reduce((a, b) => a + b, 0));
+        },
+      });
+    }
+  };
+  try {
+    await fs.promises.writeFile(plan.list.path, plan.list.content);
+    const lanes = Array.from({ length: Math.min(plan.processes, plan.parts.length) }, () => failing(runParts()));
+    await Promise.all([...lanes, failing(run(plan.audio, { signal: stop.signal }))]);
+    if (stop.signal.aborted) throw stop.signal.reason;
     await run(plan.join, { signal: stop.signal });
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);

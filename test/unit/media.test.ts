@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMixJob, normaliseFilter, parseLoudness, planRender } from '../../src/media/render.js';
+import { PICTURES_PER_PART, buildMixJob, normaliseFilter, parseLoudness, planRender } from '../../src/media/render.js';
 import { buildCues, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
 import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeline.js';
 import { encodeWav, parseWav, silence, wavSeconds } from '../../src/media/wav.js';
@@ -145,6 +145,17 @@ describe('render graph', () => {
     const two = planRender({ ...spec, processes: 2 });
     expect(two.parts[1].job.filter).toContain(`setpts=(N+${Math.round(totalFrames / 2)})/(30*TB)`);
     expect(two.parts[1].job.inputs.map((i) => i.path)).toEqual(['b.png', 'c.png', 'o.png']);
+  });
+
+  it('cuts a long video into parts of a few pictures each, run a few at a time, so memory does not grow with length', () => {
+    const long = buildTimeline(Array.from({ length: 20 }, () => 12), { fps: 30, transition: 0.5, intro: 4, outro: 4 });
+    const pictures = long.segments.map((_, i) => `p${i}.png`);
+    const plan = planRender({ ...spec, pictures, timeline: long, processes: 2 });
+    expect(plan.processes).toBe(2);
+    expect(plan.parts.length).toBe(Math.ceil(22 / PICTURES_PER_PART));
+    for (const p of plan.parts) expect(p.job.inputs.length).toBeLessThanOrEqual(PICTURES_PER_PART + 2);
+    const frames = plan.parts.map((p) => Number(p.job.outputOptions[p.job.outputOptions.indexOf('-frames:v') + 1]));
+    expect(frames.reduce((a, b) => a + b, 0)).toBe(Math.round(long.total * 30));
   });
 
   it('brings the measured loudness to -14 LUFS with one gain, limiting only peaks that would pass -1.5 dBTP', () => {
