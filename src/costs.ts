@@ -70,42 +70,55 @@ export function storyMeter(deps: { db: Queryable; prices: Record<string, Price>;
         deps.log.warn(`no price for ${call.model} in google.prices: its calls are recorded at $0 and the budget cannot count them`);
       }
       const cost = estimate ?? 0;
+      // reserved before the query, so calls made at the same moment see each other
+      const others = reserved;
+      reserved += cost;
       if (story.budget_usd != null) {
-        const [{ spent }] = await deps.db.query<{ spent: number | null }>('select sum(usd) as spent from costs where story_id = $1', [story.id]);
-        const committed = Number(spent ?? 0) + reserved;
-        if (committed + cost > story.budget_usd) {
-          const what = `${call.operation}${call.scene ? ` of scene ${call.scene}` : ''}`;
-          throw new PermanentError(
-            `budget reached: the story has spent ${usd(committed)} of its ${usd(story.budget_usd)} budget and the ${what} (${call.model}) would cost about ${usd(cost)}. ` +
-              'Nothing more was spent; `lost-archives status ID` shows the ledger, `lost-archives retry ID --budget USD` raises the budget and resumes',
-          );
+        try {
+          const [{ spent }] = await deps.db.query<{ spent: number | null }>('select sum(usd) as spent from costs where story_id = $1', [story.id]);
+          const committed = Number(spent ?? 0) + others;
+          if (committed + cost > story.budget_usd) {
+            const what = `${call.operation}${call.scene ? ` of scene ${call.scene}` : ''}`;
+            throw new PermanentError(
+              `budget reached: the story has spent ${usd(committed)} of its ${usd(story.budget_usd)} budget and the ${what} (${call.model}) would cost about ${usd(cost)}. ` +
+                'Nothing more was spent; `lost-archives status ID` shows the ledger, `lost-archives retry ID --budget USD` raises the budget and resumes',
+            );
+          }
+        } catch (err) {
+          reserved -= cost;
+          throw err;
         }
       }
-      reserved += cost;
       let settled = false;
       return {
         async settle(usage: Usage | null) {
           if (settled) return;
           settled = true;
-          reserved -= cost;
-          if (!usage) return;
-          const price = priceOf(deps.prices, call.model, usage);
-          await insertCost(deps.db, {
-            story_id: story.id,
-            stage,
-            provider: call.provider,
-            model: call.model,
-            operation: call.operation,
-            scene: call.scene ?? null,
-            tokens_in: usage.tokensIn ?? 0,
-            tokens_out: usage.tokensOut ?? 0,
-            images: usage.images ?? 0,
-            characters: usage.characters ?? 0,
-            usd: price ?? 0,
-            priced: price !== null,
-          });
+          // the reservation is released only once the ledger holds the call, so it is never counted nowhere
+          try {
+            if (usage) await record(usage);
+          } finally {
+            reserved -= cost;
+          }
         },
       };
+      async function record(usage: Usage) {
+        const price = priceOf(deps.prices, call.model, usage);
+        await insertCost(deps.db, {
+          story_id: story.id,
+          stage,
+          provider: call.provider,
+          model: call.model,
+          operation: call.operation,
+          scene: call.scene ?? null,
+          tokens_in: usage.tokensIn ?? 0,
+          tokens_out: usage.tokensOut ?? 0,
+          images: usage.images ?? 0,
+          characters: usage.characters ?? 0,
+          usd: price ?? 0,
+          priced: price !== null,
+        });
+      }
     },
   };
 }

@@ -37,6 +37,16 @@ export async function withDbRetry<T>(fn: () => Promise<T>, log: Logger, deadline
   }
 }
 
+/** `p`, or its signal's reason as soon as the signal aborts (`p` itself runs on, unobserved). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /**
  * Runs one claimed job: renews its lease while the stage works, then completes it (moving the story
  * on and enqueuing the next stage) or records the failure. A worker that lost its lease aborts the
@@ -84,12 +94,14 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
 
   let stageError: unknown = null;
   try {
-    if (!(await withDbRetry(() => q.markStoryStage(db, job, opts.worker, stage.status), log, leaseEnds()))) {
-      const current = await withDbRetry(() => getStory(db, job.story_id), log, leaseEnds());
+    // a query that hangs (the network is gone) must not outlive the lease: give up with it
+    const whileHeld = <T>(p: Promise<T>) => untilAborted(p, controller.signal);
+    if (!(await whileHeld(withDbRetry(() => q.markStoryStage(db, job, opts.worker, stage.status), log, leaseEnds())))) {
+      const current = await whileHeld(withDbRetry(() => getStory(db, job.story_id), log, leaseEnds()));
       // a failed story keeps its status; otherwise the job is no longer this worker's
       if (current?.status !== 'failed') throw new LeaseLostError(String(job.id));
     }
-    const story = await withDbRetry(() => getStory(db, job.story_id), log, leaseEnds());
+    const story = await whileHeld(withDbRetry(() => getStory(db, job.story_id), log, leaseEnds()));
     if (!story) throw new Error(`story ${job.story_id} no longer exists`);
     log.info('stage started');
     const started = Date.now();

@@ -34,7 +34,8 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, e
  */
 export async function buildApp(s: Services, opts: AppOptions) {
   const pipeline = opts.pipeline ?? PIPELINE;
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true }).withTypeProvider<ZodTypeProvider>();
+  // a client that stops sending half-way is cut off after 30 s, so it cannot hold up a shutdown
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true, requestTimeout: 30_000 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('apiKey', null);
@@ -108,7 +109,7 @@ export async function buildApp(s: Services, opts: AppOptions) {
       response: { 200: retriedSchema, ...errors(400, 401, 404, 409) },
     },
     handler: async (req) => {
-      const { story, stage } = await retryStory(s, pipeline, req.params.story_id, req.body?.from);
+      const { story, stage } = await retryStory(s, pipeline, req.params.story_id, req.body?.from, { budgetUsd: req.body?.budget_usd });
       return { story_id: story.id, status: story.status, stage };
     },
   });

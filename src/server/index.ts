@@ -7,6 +7,8 @@ import { API_KEYS_ENV, isLoopback } from './auth.js';
 export { buildApp } from './app.js';
 export { API_KEYS_ENV, parseApiKeys } from './auth.js';
 
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface ServeOptions extends AppOptions {
   host: string;
   port: number;
@@ -44,6 +46,15 @@ export async function serveUntil(s: Services, opts: ServeOptions, stop: AbortSig
   onListening(url);
   if (!stop.aborted) await once(stop, 'abort');
   s.logger.info('stopping: no new connections; finishing the requests in flight');
-  await app.close();
+  // requests in flight get a grace period; connections still open after it are closed
+  const grace = setTimeout(() => {
+    s.logger.warn(`requests still open after ${SHUTDOWN_GRACE_MS / 1000} s: closing their connections`);
+    app.server.closeAllConnections();
+  }, SHUTDOWN_GRACE_MS);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(grace);
+  }
   s.logger.info('stopped');
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JOB_TYPES, PIPELINE } from '../stages/index.js';
+import { newStorySchema } from '../stories.js';
 
 /**
  * What the API answers, for the OpenAPI document and the serializer. Requests are validated with the
@@ -24,7 +25,10 @@ export const storyIdParams = z.strictObject({ story_id: z.string().describe('sto
 export const createdSchema = z.strictObject({ story_id: z.uuid(), status: statusSchema.describe('pending: queued for its first stage') });
 
 export const retryBodySchema = z
-  .strictObject({ from: z.string().optional().describe(`redo from this stage, clearing what it and later stages made: ${JOB_TYPES.join(', ')}`) })
+  .strictObject({
+    from: z.string().optional().describe(`redo from this stage, clearing what it and later stages made: ${JOB_TYPES.join(', ')}`),
+    budget_usd: newStorySchema.shape.budget_usd.describe('a new spending limit in USD (e.g. after "budget reached")'),
+  })
   .nullish();
 
 export const retriedSchema = z.strictObject({ story_id: z.uuid(), status: statusSchema, stage: jobType });

@@ -44,6 +44,8 @@ export const imagesStage: Stage = {
             failures.push({ position: scene.position, error });
             return;
           }
+          // a worker that lost the job writes nothing more
+          if (ctx.signal.aborted) return;
           const stored = await ctx.storage.put(keys.scene(story.id, scene.position, 'image.png'), { file: out }, 'image/png');
           await setSceneImage(ctx.db, scene.id, stored.url);
           ctx.progress(`${++done}/${scenes.length} stills`);

@@ -47,6 +47,9 @@ describe('Cloud TTS voice', () => {
     expect(call.audioEncoding).toBe(1); // LINEAR16, as a number (enum-encoding=int)
     expect(call.timePointing).toBe(true);
     expect(call.ssml).toBe(markedSsml(sentences));
+    // what goes over the wire is well-formed XML: the narration's quotes and ampersand are escaped
+    expect(call.ssml).toContain('Scholars still argue about &quot;when&quot; &amp; &quot;how&quot;.');
+    expect(call.ssml).not.toMatch(/&(?!(amp|lt|gt|quot|apos);)/);
     // each sentence starts where the text before it ends (the fake speaks 10 ms a character, plus a space)
     let t = 0;
     for (const [i, timing] of n.timings.entries()) {

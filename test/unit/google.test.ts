@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { limiter } from '../../src/concurrency.js';
-import { DEFAULT_PRICES, priceOf, priceTable, voiceType } from '../../src/costs.js';
+import { limiter, mapLimit } from '../../src/concurrency.js';
+import { DEFAULT_PRICES, priceOf, priceTable, storyMeter, voiceType } from '../../src/costs.js';
+import { openPglite } from '../../src/db/pglite.js';
+import { migrate } from '../../src/db/migrate.js';
+import { insertStory } from '../../src/db/stories.js';
+import { silentLogger } from '../../src/log.js';
 import { PermanentError, RetryableError } from '../../src/errors.js';
 import { geminiAuth } from '../../src/providers/google/credentials.js';
 import { type CallInfo, classify, withRetry } from '../../src/providers/google/retry.js';
@@ -100,5 +104,48 @@ describe('limiter', () => {
     );
     expect(results).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(peak).toBe(2);
+  });
+});
+
+describe('budget and failures under concurrency', () => {
+  it('calls reserved at the same moment see each other: four $0.067 stills against a $0.10 budget, one is made', async () => {
+    const db = await openPglite('memory');
+    try {
+      await migrate(db);
+      const story = await insertStory(db, 'Tea', 'en-US', 0.1);
+      const meter = storyMeter({ db, prices: priceTable({}), log: silentLogger }, story, 'generate_images');
+      const call = { provider: 'gemini', model: 'gemini-3.1-flash-image', operation: 'still', usage: { images: 1 } };
+      const results = await Promise.allSettled([1, 2, 3, 4].map((scene) => meter.reserve({ ...call, scene })));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(refused).toHaveLength(3);
+      for (const r of refused) expect(r.reason.message).toMatch(/budget reached/);
+      // once settled, the call is in the ledger and the budget still holds
+      await (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ settle: (u: { images: number }) => Promise<void> }>).value.settle({ images: 1 });
+      await expect(meter.reserve({ ...call, scene: 5 })).rejects.toThrow(/spent \$0\.0670 of its \$0\.10 budget/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('after a failure no new item starts, and the ones running are waited for before it rejects', async () => {
+    const started: number[] = [];
+    let running = 0;
+    const err = await mapLimit([0, 1, 2, 3, 4, 5, 6, 7], 2, async (i) => {
+      started.push(i);
+      running++;
+      await new Promise((r) => setTimeout(r, i === 0 ? 5 : 30));
+      running--;
+      if (i === 0) throw new Error('scene 1 failed');
+      return i;
+    }).catch((e) => e);
+    expect(err.message).toBe('scene 1 failed');
+    expect(started).toEqual([0, 1]);
+    expect(running).toBe(0);
+  });
+
+  it('a connection closed in the middle of an answer is retryable, not a bug to report', () => {
+    const premature = Object.assign(new Error('Premature close'), { name: 'FetchError', code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    expect(classify(premature, info)).toBeInstanceOf(RetryableError);
   });
 });

@@ -32,7 +32,7 @@ export interface CallInfo {
 
 // gRPC status codes (google-gax) to the HTTP status Google maps them to
 const GRPC_TO_HTTP: Record<number, number> = { 1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401 };
-const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'];
+const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE'];
 
 interface Described {
   status: number | null;
@@ -89,7 +89,10 @@ export function describe(err: unknown): Described {
 
 function isNetwork(err: unknown, d: Described): boolean {
   const e = err as Record<string, any>;
-  return d.status === null && (NETWORK_CODES.includes(e?.code) || NETWORK_CODES.includes(e?.cause?.code) || /fetch failed|socket hang up/i.test(d.message));
+  return (
+    d.status === null &&
+    (NETWORK_CODES.includes(e?.code) || NETWORK_CODES.includes(e?.cause?.code) || e?.name === 'FetchError' || /fetch failed|socket hang up|premature close/i.test(d.message))
+  );
 }
 
 /** RetryableError, PermanentError (with what to fix), or the error itself when it is an abort. */
@@ -131,7 +134,10 @@ export async function withRetry<T>(call: (attempt: number) => Promise<T>, opts: 
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) throw signal.reason;
     try {
-      return await call(attempt);
+      const result = await call(attempt);
+      // an answer that arrives after the job was given up is not used (the stage must write nothing more)
+      if (signal.aborted) throw signal.reason;
+      return result;
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       const error = classify(err, opts.info);

@@ -99,6 +99,13 @@ export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = proce
     credentials: `${TTS_CREDENTIALS_HINT}; the Cloud Text-to-Speech API must be enabled for the project`,
   });
 
+  /** google-gax's calls return a promise with `cancel()`: an aborted job does not wait for the answer. */
+  function cancelledBy<T>(signal: AbortSignal, call: Promise<T> & { cancel?: () => void }): Promise<T> {
+    const onAbort = () => call.cancel?.();
+    signal.addEventListener('abort', onAbort, { once: true });
+    return call.finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
   /** One synthesize request → PCM (decoded from MP3 when so configured) and the marks' times. */
   async function synthesize(input: { text: string } | { ssml: string }, voice: { name: string; languageCode: string }, what: string, characters: number, scene: number | undefined, signal: AbortSignal, meter?: Meter) {
     const request = {
@@ -109,7 +116,11 @@ export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = proce
     };
     const usage = { characters };
     const [response] = await metered(meter, { provider: 'google-tts', model: voiceType(voice.name), operation: 'narration', scene, usage }, async () => {
-      const r = await withRetry(() => limit(() => tts().synthesizeSpeech(request, { maxRetries: 0, timeout: 120_000 })), { policy: google.retry, info: info(what, voice.name), signal });
+      const r = await withRetry(() => limit(() => cancelledBy(signal, tts().synthesizeSpeech(request, { maxRetries: 0, timeout: 120_000 }))), {
+        policy: google.retry,
+        info: info(what, voice.name),
+        signal,
+      });
       return { result: r, usage };
     });
     if (!response.audioContent?.length) throw new PermanentError(`Cloud TTS returned no audio for ${what}`);
