@@ -69,6 +69,11 @@ export function storyMeter(deps: { db: Queryable; prices: Record<string, Price>;
         unpriced.add(call.model);
         deps.log.warn(`no price for ${call.model} in google.prices: its calls are recorded at $0 and the budget cannot count them`);
       }
+      if (estimate === null && story.budget_usd != null) {
+        throw new PermanentError(
+          `the story has a budget, but ${call.model} has no price: add it to google.prices in the config (e.g. { '${call.model}': { inputPerMillionTokens: …, outputPerMillionTokens: … } }) so its calls can be counted`,
+        );
+      }
       const cost = estimate ?? 0;
       // reserved before the query, so calls made at the same moment see each other
       const others = reserved;

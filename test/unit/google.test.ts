@@ -128,6 +128,21 @@ describe('budget and failures under concurrency', () => {
     }
   });
 
+  it('a story with a budget refuses a call it cannot price, naming google.prices', async () => {
+    const db = await openPglite('memory');
+    try {
+      await migrate(db);
+      const story = await insertStory(db, 'Tea', 'en-US', 1);
+      const meter = storyMeter({ db, prices: priceTable({}), log: silentLogger }, story, 'generate_script');
+      await expect(meter.reserve({ provider: 'gemini', model: 'gemini-9-ultra', operation: 'script', usage: { tokensIn: 10 } })).rejects.toThrow(/gemini-9-ultra has no price: add it to google\.prices/);
+      // without a budget it is only recorded at $0 (and warned about)
+      const free = storyMeter({ db, prices: priceTable({}), log: silentLogger }, { id: story.id, budget_usd: null }, 'generate_script');
+      await expect(free.reserve({ provider: 'gemini', model: 'gemini-9-ultra', operation: 'script', usage: { tokensIn: 10 } })).resolves.toBeTruthy();
+    } finally {
+      await db.close();
+    }
+  });
+
   it('after a failure no new item starts, and the ones running are waited for before it rejects', async () => {
     const started: number[] = [];
     let running = 0;

@@ -60,8 +60,11 @@ export async function ttsCredentials(env: NodeJS.ProcessEnv): Promise<{ ok: bool
       new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 10_000).unref()),
     ]);
     return { ok: true, detail: file ? `Application Default Credentials from ${file}` : 'Application Default Credentials', fix: '' };
-  } catch {
-    return { ok: false, detail: 'no Application Default Credentials found (GOOGLE_APPLICATION_CREDENTIALS is not set)', fix: TTS_CREDENTIALS_HINT };
+  } catch (err) {
+    const detail = file
+      ? `GOOGLE_APPLICATION_CREDENTIALS names ${file}, which cannot be used: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
+      : 'no Application Default Credentials found (GOOGLE_APPLICATION_CREDENTIALS is not set)';
+    return { ok: false, detail, fix: TTS_CREDENTIALS_HINT };
   }
 }
 
