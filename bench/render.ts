@@ -17,7 +17,7 @@ import { cardText, drawCard } from '../src/media/cards.js';
 import { type FfmpegJob, runFfmpeg } from '../src/media/ffmpeg.js';
 import { SUBTITLE_FONT_FAMILY } from '../src/media/fonts.js';
 import { builtinBedJob } from '../src/media/music.js';
-import { buildMeasureJob, buildMixJob, fullPelSearch, parseLoudness, planRender, runRenderPlan } from '../src/media/render.js';
+import { fullPelSearch, planRender, runRenderPlan } from '../src/media/render.js';
 import { buildCues, toAss } from '../src/media/subtitles.js';
 import { INTRO_SECONDS, OUTRO_SECONDS, buildTimeline } from '../src/media/timeline.js';
 import { previewIllustrator } from '../src/providers/image/preview.js';
@@ -108,12 +108,9 @@ async function workload(dir: string, scenes: number) {
 }
 
 async function fullRender(dir: string, w: Awaited<ReturnType<typeof workload>>, out: string) {
-  const soundtrack = path.join(dir, `mix-${w.stills.length}.wav`);
-  await runFfmpeg(buildMixJob({ narrations: w.narrations, timeline: w.timeline, music: w.music, output: soundtrack }));
-  const loudness = parseLoudness(await runFfmpeg(buildMeasureJob(soundtrack)));
   const pictures = w.timeline.segments.map((s) => (s.kind === 'scene' ? w.stills[s.index] : s.kind === 'intro' ? w.intro : w.outro));
   const workDir = fs.mkdtempSync(path.join(dir, 'parts-'));
-  const plan = planRender({ pictures, soundtrack, loudness, timeline: w.timeline, width: W, height: H, subtitles: w.ass, preset: PRESET, processes: PROCESSES, workDir, output: out });
+  const plan = planRender({ pictures, narrations: w.narrations, music: w.music, timeline: w.timeline, width: W, height: H, subtitles: w.ass, preset: PRESET, processes: PROCESSES, workDir, output: out });
   await runRenderPlan(plan, runFfmpeg);
   fs.rmSync(workDir, { recursive: true, force: true });
 }

@@ -107,10 +107,10 @@ export function normaliseFilter(l: Loudness): string {
 export interface RenderSpec {
   /** one picture per timeline segment: title card, stills, end card */
   pictures: string[];
-  /** the soundtrack from buildMixJob */
-  soundtrack: string;
-  /** the soundtrack's loudness from buildMeasureJob */
-  loudness: Loudness;
+  /** one narration per scene, placed at its scene's narration start */
+  narrations: string[];
+  /** a music track to loop under the narration, or null */
+  music: string | null;
   timeline: Timeline;
   width: number;
   height: number;
@@ -129,8 +129,8 @@ export interface RenderPlan {
   parts: { job: FfmpegJob; seconds: number }[];
   /** how many parts run at once */
   processes: number;
-  /** the soundtrack brought to -14 LUFS and encoded, run beside the parts */
-  audio: FfmpegJob;
+  /** the soundtrack, run beside the parts: mixed, measured, then brought to -14 LUFS and encoded */
+  audio: { mix: FfmpegJob; measure: FfmpegJob; encode: (loudness: Loudness) => FfmpegJob };
   /** the concat list the join reads (write it before the join) */
   list: { path: string; content: string };
   /** parts and soundtrack joined into the output, without encoding again */
@@ -176,6 +176,7 @@ export function planRender(spec: RenderSpec): RenderPlan {
     const job = partJob(spec, sliceItems(items, a, b), frames, tf, a, b - a, path.join(spec.workDir, `part-${k}.mp4`));
     return { job, seconds: (b - a) / fps };
   });
+  const mixed = path.join(spec.workDir, 'soundtrack.wav');
   const audioFile = path.join(spec.workDir, 'soundtrack.m4a');
   const listFile = path.join(spec.workDir, 'parts.txt');
   const seconds = n(total / fps);
@@ -183,10 +184,14 @@ export function planRender(spec: RenderSpec): RenderPlan {
     parts,
     processes,
     audio: {
-      inputs: [{ path: spec.soundtrack }],
-      filter: `[0:a]${normaliseFilter(spec.loudness)},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]`,
-      outputOptions: ['-map', '[aout]', '-c:a', 'aac', '-b:a', '192k', '-ar', '48000', '-t', seconds],
-      output: audioFile,
+      mix: buildMixJob({ narrations: spec.narrations, timeline, music: spec.music, output: mixed }),
+      measure: buildMeasureJob(mixed),
+      encode: (loudness) => ({
+        inputs: [{ path: mixed }],
+        filter: `[0:a]${normaliseFilter(loudness)},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]`,
+        outputOptions: ['-map', '[aout]', '-c:a', 'aac', '-b:a', '192k', '-ar', '48000', '-t', seconds],
+        output: audioFile,
+      }),
     },
     // names only: the list sits beside the parts, so no path needs quoting
     // and each part's exact length, so the join places every part on a whole frame
@@ -200,8 +205,8 @@ export function planRender(spec: RenderSpec): RenderPlan {
 }
 
 /**
- * Runs a plan: the soundtrack beside the parts, `plan.processes` parts at a time (one failure stops the
- * rest), then the join.
+ * Runs a plan: the soundtrack (mix, measure, encode) beside the parts, `plan.processes` parts at a time
+ * (one failure stops the rest), then the join. Nothing waits for the soundtrack but the join.
  */
 export async function runRenderPlan(
   plan: RenderPlan,
@@ -234,7 +239,12 @@ export async function runRenderPlan(
   try {
     await fs.promises.writeFile(plan.list.path, plan.list.content);
     const lanes = Array.from({ length: Math.min(plan.processes, plan.parts.length) }, () => failing(runParts()));
-    await Promise.all([...lanes, failing(run(plan.audio, { signal: stop.signal }))]);
+    const soundtrack = async () => {
+      await run(plan.audio.mix, { signal: stop.signal });
+      const loudness = parseLoudness(await run(plan.audio.measure, { signal: stop.signal }));
+      await run(plan.audio.encode(loudness), { signal: stop.signal });
+    };
+    await Promise.all([...lanes, failing(soundtrack())]);
     if (stop.signal.aborted) throw stop.signal.reason;
     await run(plan.join, { signal: stop.signal });
   } finally {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { deleteAssets, listAssets, listScenes } from '../db/stories.js';
 import { cardText, drawCard } from '../media/cards.js';
 import { builtinBedJob, pickTrack } from '../media/music.js';
-import { buildMeasureJob, buildMixJob, buildThumbnailJob, parseLoudness, planRender, runRenderPlan } from '../media/render.js';
+import { buildThumbnailJob, planRender, runRenderPlan } from '../media/render.js';
 import { type Timeline, sceneTimeline } from '../media/timeline.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
@@ -87,11 +87,6 @@ async function renderVideo(story: Story, ctx: StageContext, stills: string[], na
   await drawCard(text.intro, video.width, video.height, intro, { signal: ctx.signal });
   await drawCard(text.outro, video.width, video.height, outro, { signal: ctx.signal });
 
-  ctx.progress('soundtrack');
-  const soundtrack = path.join(tmp, 'soundtrack.wav');
-  await ctx.media.run(buildMixJob({ narrations, timeline, music: await musicFor(story, ctx), output: soundtrack }), { signal: ctx.signal });
-  const loudness = parseLoudness(await ctx.media.run(buildMeasureJob(soundtrack), { signal: ctx.signal }));
-
   let subtitles: string | null = null;
   if (video.subtitles === 'burn') {
     subtitles = path.join(tmp, 'captions.ass');
@@ -99,7 +94,8 @@ async function renderVideo(story: Story, ctx: StageContext, stills: string[], na
   }
   const out = path.join(tmp, 'video.mp4');
   const pictures = timeline.segments.map((seg) => (seg.kind === 'scene' ? stills[seg.index] : seg.kind === 'intro' ? intro : outro));
-  const plan = planRender({ pictures, soundtrack, loudness, timeline, ...video, subtitles, workDir: tmp, output: out });
+  const music = await musicFor(story, ctx);
+  const plan = planRender({ pictures, timeline, ...video, narrations, music, subtitles, workDir: tmp, output: out });
   let lastPct = -1;
   await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), {
     signal: ctx.signal,

@@ -90,7 +90,7 @@ describe('render graph', () => {
   const timeline = buildTimeline([2, 3, 1], { fps: 30, transition: 0.5, intro: 4, outro: 4 });
 
   const loudness = { integrated: -20, truePeak: -9 };
-  const spec = { pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], soundtrack: 'mix.wav', loudness, timeline, width: 640, height: 360, subtitles: '/tmp/s.ass', preset: 'veryfast', workDir: '/w', output: 'o.mp4' };
+  const spec = { pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], narrations: ['a.wav', 'b.wav', 'c.wav'], music: 'bed.wav', timeline, width: 640, height: 360, subtitles: '/tmp/s.ass', preset: 'veryfast', workDir: '/w', output: 'o.mp4' };
   const loops = (filter: string) => [...filter.matchAll(/loop=loop=(\d+):size=1/g)].map((m) => Number(m[1]) + 1);
 
   it('puts the cards around the scenes, crossfades at each part and cuts at the timeline length', () => {
@@ -115,7 +115,10 @@ describe('render graph', () => {
     expect(job.filter).not.toContain('yuv444p');
     expect(job.outputOptions).toContain('-an');
     // the soundtrack is encoded on its own and joined with the picture, which is not encoded again
-    expect(plan.audio.filter).toContain('[0:a]volume=6dB,');
+    expect(plan.audio.mix.output).toBe('/w/soundtrack.wav');
+    expect(plan.audio.measure.inputs).toEqual([{ path: '/w/soundtrack.wav' }]);
+    expect(plan.audio.encode(loudness).filter).toContain('[0:a]volume=6dB,');
+    expect(plan.audio.encode(loudness).output).toBe('/w/soundtrack.m4a');
     expect(plan.join.inputs[0]).toEqual({ path: '/w/parts.txt', format: 'concat', options: ['-safe', '0'] });
     expect(plan.join.outputOptions).toEqual(expect.arrayContaining(['-c', 'copy', '-movflags', '+faststart']));
     expect(plan.join.outputOptions[plan.join.outputOptions.indexOf('-t') + 1]).toBe(String(Number(timeline.total.toFixed(3))));
