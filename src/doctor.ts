@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { LoadedConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { pendingMigrations } from './db/migrate.js';
-import { RuntimeError, errorMessage } from './errors.js';
+import { RuntimeError, UsageError, errorMessage } from './errors.js';
 import { JOB_TYPES } from './stages/index.js';
 import type { JobType } from './types.js';
 import { LANGUAGES } from './languages.js';
 import type { Logger } from './log.js';
 import { FFMPEG_INSTALL_HINT, binaryVersion, ffmpegBinary, ffprobeBinary } from './media/ffmpeg.js';
 import { FONT_SERIF, fontsInstalled } from './media/fonts.js';
+import { missingAuthorisation, tokenFilePath } from './providers/publish/youtube/client.js';
 import { ESPEAK_INSTALL_HINT } from './providers/speech/espeak.js';
 
 export interface Check {
@@ -43,8 +44,29 @@ export async function toolChecks(config: LoadedConfig, types: readonly JobType[]
   return checks;
 }
 
+/** The accounts the configured providers need: each a check, ok when its credentials are present. */
+export function credentialChecks(config: LoadedConfig, env: NodeJS.ProcessEnv = process.env): Check[] {
+  if (config.providers.publish !== 'youtube') return [];
+  const problems = missingAuthorisation(config, env);
+  return [
+    problems.length
+      ? { name: 'youtube', ok: false, detail: problems.join('; '), fix: 'set the client env vars, then run `lost-archives auth youtube`' }
+      : { name: 'youtube', ok: true, detail: `authorised (${tokenFilePath(config, env)})` },
+  ];
+}
+
+/**
+ * Refuses to queue stories that the configured providers cannot publish: a usage error (exit 2) that
+ * names what to do. Called by `create` and `run` before anything is queued.
+ */
+export function credentialPreflight(config: LoadedConfig, env: NodeJS.ProcessEnv = process.env): void {
+  const missing = credentialChecks(config, env).filter((c) => !c.ok);
+  if (missing.length) throw new UsageError(missing.map((c) => `${c.name}: ${c.detail}`).join('\n'));
+}
+
 /** Refuses to start work this machine cannot do, before anything is queued or claimed. */
 export async function preflight(config: LoadedConfig, types: readonly JobType[]): Promise<void> {
+  if (types.includes('upload_youtube')) credentialPreflight(config);
   const missing = (await toolChecks(config, types)).filter((c) => !c.ok);
   if (missing.length) {
     throw new RuntimeError(`this machine cannot run the configured pipeline:\n${missing.map((c) => `  - ${c.name}: ${c.detail}; ${c.fix}`).join('\n')}\n(lost-archives doctor checks everything)`);
@@ -60,6 +82,7 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
   add({ name: 'node', ok: major >= 20, detail: process.version, fix: 'install Node.js 20 or newer' });
 
   checks.push(...(await toolChecks(config, JOB_TYPES)));
+  checks.push(...credentialChecks(config));
 
   try {
     const db = await openDb({ url: config.database.url, dataDir: config.dataDir, poolSize: 2, logger }, { check: false });

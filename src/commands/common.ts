@@ -1,6 +1,6 @@
 import { type LoadedConfig, loadConfig } from '../config.js';
 import { buildServices } from '../context.js';
-import { preflight } from '../doctor.js';
+import { credentialPreflight, preflight } from '../doctor.js';
 import type { JobType } from '../types.js';
 import { type Level, type Logger, createLogger } from '../log.js';
 import { isOffline } from '../providers/index.js';
@@ -28,12 +28,21 @@ export function announceOffline(config: LoadedConfig): void {
 /** Loads the config, builds the services, runs `fn`, and always closes the database. */
 export async function withServices<T>(
   g: GlobalOptions,
-  opts: { logLevel?: Level; announce?: boolean; autoMigrate?: boolean; /** job types this command will run */ preflight?: readonly JobType[] },
+  opts: {
+    logLevel?: Level;
+    announce?: boolean;
+    autoMigrate?: boolean;
+    /** job types this command will run */
+    preflight?: readonly JobType[];
+    /** refuse (before anything is queued) when a configured provider has no credentials */
+    credentials?: boolean;
+  },
   fn: (s: Services) => Promise<T>,
 ): Promise<T> {
   const config = await loadConfig({ configPath: g.config });
   const logger = makeLogger(g, opts.logLevel);
   if (opts.announce) announceOffline(config);
+  if (opts.credentials) credentialPreflight(config);
   if (opts.preflight) await preflight(config, opts.preflight);
   const services = await buildServices(config, logger, { autoMigrate: opts.autoMigrate });
   try {

@@ -14,7 +14,7 @@ export async function create(g: GlobalOptions, topicArg: string | undefined, opt
   const fromFile = opts.script ? readScriptFile(opts.script, topicArg) : null;
   const topic = fromFile?.topic ?? topicArg;
   if (topic === undefined) throw new UsageError('give a topic (`lost-archives create "The Library of Alexandria"`) or --script FILE');
-  await withServices(g, { logLevel: 'warn', announce: !opts.json }, async (s) => {
+  await withServices(g, { logLevel: 'warn', announce: !opts.json, credentials: true }, async (s) => {
     const story = await createStory(s, PIPELINE, { topic, language: opts.language }, fromFile?.script);
     if (opts.json) printJson({ story_id: story.id, status: story.status });
     else process.stdout.write(`${story.id}\n`);

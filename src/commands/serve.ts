@@ -14,7 +14,7 @@ export async function serve(g: GlobalOptions, opts: ServeCommandOptions): Promis
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new UsageError('--port must be a whole number from 0 to 65535');
   const keys = parseApiKeys(process.env[API_KEYS_ENV]);
   if (opts.host) checkServeOptions({ host: opts.host, keys });
-  await withServices(g, { logLevel: 'info' }, async (s) => {
+  await withServices(g, { logLevel: 'info', credentials: true }, async (s) => {
     const stop = stopSignal((sig) => s.logger.info(`received ${sig}`));
     const options = { host: opts.host ?? s.config.serve.host, port: port ?? s.config.serve.port, keys, rateLimit: s.config.serve.rateLimit };
     await serveUntil(s, options, stop, (url) => {

@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { previewIllustrator } from './image/preview.js';
 import { folderPublisher } from './publish/folder.js';
+import { youtubePublisher } from './publish/youtube/index.js';
 import { espeakVoice } from './speech/espeak.js';
 import { previewWriter } from './text/preview.js';
 import type { Providers } from './types.js';
@@ -13,7 +14,7 @@ export function buildProviders(config: Config): Providers {
     text: previewWriter(),
     image: previewIllustrator(),
     speech: espeakVoice(),
-    publish: folderPublisher(config.publishDir),
+    publish: config.providers.publish === 'youtube' ? youtubePublisher(config) : folderPublisher(config.publishDir),
   };
 }
 
