@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli, waitFor } from '../helpers/cli.js';
+import { writeConfig } from '../helpers/serve.js';
+import { tempDir } from '../helpers/services.js';
+import { type FakeYoutube, startFakeYoutube } from '../fakes/youtube.js';
+
+/** The real binary with `publish: 'youtube'`: refusing before queueing, doctor, and `auth youtube` against the fake. */
+
+const ENV = { YOUTUBE_CLIENT_ID: 'fake-client-id', YOUTUBE_CLIENT_SECRET: 'fake-client-secret' };
+
+describe('CLI with the youtube publisher', () => {
+  const cwd = tempDir('la-yt-cli-');
+  const tokenFile = path.join(cwd, 'home', 'youtube.json');
+  let fake: FakeYoutube;
+  beforeAll(async () => {
+    fake = await startFakeYoutube();
+    writeConfig(cwd, { providers: { publish: 'youtube' }, youtube: { rootUrl: fake.rootUrl, oauth: { tokenUrl: fake.tokenUrl, authUrl: fake.authUrl }, tokenFile } });
+  });
+  afterAll(async () => fake.close());
+
+  const stories = async () => JSON.parse((await runCli(['status', '--json'], { cwd })).stdout).total;
+
+  it('create and run refuse before queueing anything while the channel is not authorised, naming what to do', async () => {
+    const create = await runCli(['create', 'The Library of Alexandria'], { cwd, env: ENV });
+    expect(create.code).toBe(2);
+    expect(create.stderr).toBe(`error: youtube: no YouTube authorisation stored in ${tokenFile}: run \`lost-archives auth youtube\`\n`);
+    const run = await runCli(['run', 'The Library of Alexandria'], { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('youtube: YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET must be set');
+    expect(run.stderr).toContain('run `lost-archives auth youtube`');
+    expect(await stories()).toBe(0);
+
+    const doctor = await runCli(['doctor', '--json'], { cwd, env: ENV });
+    const check = JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'youtube');
+    expect(check).toMatchObject({ ok: false, fix: 'set the client env vars, then run `lost-archives auth youtube`' });
+  });
+
+  it('auth youtube without the client env vars is a usage error', async () => {
+    const r = await runCli(['auth', 'youtube'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: set YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET/);
+  });
+
+  it('auth youtube: prints the URL, takes the browser callback, stores the token; then create queues', async () => {
+    const child = startCli(['auth', 'youtube'], { cwd, env: ENV });
+    let consent = '';
+    await waitFor(() => {
+      consent = /^\s+(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m.exec(child.output())?.[1] ?? '';
+      return !!consent;
+    }, 20_000, 'the consent URL');
+    const page = await fetch(consent, { redirect: 'manual' });
+    await fetch(page.headers.get('location')!);
+    const r = await child.result;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`authorised: the refresh token is stored in ${tokenFile} (readable by you only)\n`);
+    expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(r.stdout + r.stderr).not.toContain('fake-client-secret');
+
+    const create = await runCli(['create', 'The Library of Alexandria', '--json'], { cwd, env: ENV });
+    expect(create.code, create.stderr).toBe(0);
+    expect(await stories()).toBe(1);
+    const doctor = JSON.parse((await runCli(['doctor', '--json'], { cwd, env: ENV })).stdout);
+    expect(doctor.checks.find((c: { name: string }) => c.name === 'youtube')).toMatchObject({ ok: true, detail: `authorised (${tokenFile})` });
+  });
+});
