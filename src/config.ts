@@ -90,6 +90,10 @@ const youtubeSchema = z.strictObject({
       unitsPerDay: z.number().int().min(0).default(10_000),
     })
     .prefault({}),
+}).check((ctx) => {
+  if (ctx.value.publishAt !== undefined && ctx.value.privacy !== 'private') {
+    ctx.issues.push({ code: 'custom', input: ctx.value.privacy, path: ['privacy'], message: "publishAt needs privacy 'private' (YouTube makes the video public at that time)" });
+  }
 });
 
 const configSchema = z.strictObject({
@@ -234,6 +238,7 @@ export async function loadConfig(opts: { cwd?: string; configPath?: string; env?
   const baseDir = source ? path.dirname(source) : cwd;
   config.dataDir = path.resolve(baseDir, config.dataDir);
   config.publishDir = path.resolve(baseDir, config.publishDir);
+  if (config.youtube.tokenFile) config.youtube.tokenFile = path.resolve(baseDir, config.youtube.tokenFile);
   if (typeof config.video.music === 'object') config.video.music = { folder: path.resolve(baseDir, config.video.music.folder) };
   return { ...config, source, baseDir };
 }
