@@ -42,6 +42,8 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .argument('[topic]', 'subject of the documentary (1-500 characters); optional with a --script that has a "# Topic" line')
     .option('-l, --language <code>', 'language of script and narration, e.g. en-US, es-ES (default: config language)')
     .option('--script <file.md>', 'use your own Markdown script ("## Scene" sections, optional "Image:" lines) instead of writing one')
+    .option('--privacy <privacy>', 'youtube publisher: private, unlisted or public for this story (default: youtube.privacy)')
+    .option('--publish-at <time>', 'youtube publisher: publish at this time, e.g. 2026-12-01T17:00:00Z (uploads private until then)')
     .option('--json', 'print {"story_id", "status"}')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/create.js')).create(globals(cmd), topic, opts));
 
@@ -52,6 +54,8 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .option('-s, --story <id>', 'resume an existing story instead of creating one')
     .option('--script <file.md>', 'a new story from your own Markdown script (see create --help)')
     .option('-l, --language <code>', 'language of a new story (default: config language)')
+    .option('--privacy <privacy>', 'youtube publisher: private, unlisted or public for a new story')
+    .option('--publish-at <time>', 'youtube publisher: publish a new story at this time (ISO 8601 with zone)')
     .option('--json', 'print the finished story as JSON instead of progress')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/run.js')).run(globals(cmd), topic, opts));
 

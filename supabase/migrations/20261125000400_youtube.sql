@@ -2,9 +2,13 @@
 -- a second video), the quota spent per Pacific day, and re-queueing a job that waits on a quota
 -- without spending one of its attempts.
 
--- One row per story being (or once) uploaded. Written as soon as each step is known.
+-- One row per story with YouTube settings of its own (`create --privacy/--publish-at`) or being (or once)
+-- uploaded. The upload's steps are written as soon as each is known.
 create table youtube_uploads (
   story_id uuid primary key references stories (id) on delete cascade,
+  -- the story's own settings; null: the config's
+  privacy text check (privacy in ('private', 'unlisted', 'public')),
+  publish_at timestamptz,
   -- the resumable upload session (valid about a week) and the size it was opened for
   session_uri text,
   total_bytes bigint,

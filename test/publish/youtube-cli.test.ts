@@ -61,6 +61,20 @@ describe('CLI with the youtube publisher', () => {
     const create = await runCli(['create', 'The Library of Alexandria', '--json'], { cwd, env: ENV });
     expect(create.code, create.stderr).toBe(0);
     expect(await stories()).toBe(1);
+
+    const scheduled = await runCli(['create', 'The Voynich Manuscript', '--publish-at', '2099-12-01T17:00:00Z'], { cwd, env: ENV });
+    expect(scheduled.code, scheduled.stderr).toBe(0);
+    const bad: [string[], string][] = [
+      [['--publish-at', '2020-01-01T00:00:00Z'], 'error: --publish-at 2020-01-01T00:00:00.000Z is in the past\n'],
+      [['--publish-at', 'tomorrow'], 'error: --publish-at "tomorrow" is not a time with its zone, e.g. 2026-12-01T17:00:00Z\n'],
+      [['--privacy', 'public', '--publish-at', '2099-12-01T17:00:00Z'], 'error: --publish-at needs --privacy private (YouTube makes the video public at that time)\n'],
+      [['--privacy', 'secret'], 'error: unknown privacy "secret"; use private, unlisted, public\n'],
+    ];
+    for (const [flags, message] of bad) {
+      const r = await runCli(['create', 'The Phaistos Disc', ...flags], { cwd, env: ENV });
+      expect([r.code, r.stderr]).toEqual([2, message]);
+    }
+    expect(await stories()).toBe(2);
     const doctor = JSON.parse((await runCli(['doctor', '--json'], { cwd, env: ENV })).stdout);
     expect(doctor.checks.find((c: { name: string }) => c.name === 'youtube')).toMatchObject({ ok: true, detail: `authorised (${tokenFile})` });
   });

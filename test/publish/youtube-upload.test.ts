@@ -9,6 +9,7 @@ import * as q from '../../src/queue/jobs.js';
 import { writeToken } from '../../src/providers/publish/youtube/client.js';
 import { youtubePublisher } from '../../src/providers/publish/youtube/index.js';
 import { QuotaLedger, nextQuotaReset } from '../../src/providers/publish/youtube/quota.js';
+import { saveStoryVideoSettings } from '../../src/providers/publish/youtube/settings.js';
 import { uploadStage } from '../../src/stages/upload.js';
 import { keys } from '../../src/storage/types.js';
 import type { Job, Story } from '../../src/types.js';
@@ -217,6 +218,22 @@ describe('youtube publisher', () => {
     expect(fake.videos).toHaveLength(1);
     expect(fake.videos[0].bytes.equals(video)).toBe(true);
     expect(fake.bytesResent).toBe(0);
+  });
+
+  it("a story's own privacy and publish time win over the config's, and survive retry --from", async () => {
+    const services = setup({ privacy: 'unlisted' });
+    const story = await storyWithVideo(services);
+    const publishAt = new Date(Date.now() + 3 * 86_400_000);
+    await saveStoryVideoSettings(db, story.id, { privacy: 'private', publishAt });
+    expect((await work(services, story)).outcome).toBe('completed');
+    expect(fake.videos[0].resource.status).toMatchObject({ privacyStatus: 'private', publishAt: publishAt.toISOString() });
+
+    await uploadStage.reset(story, { db, storage: services.storage });
+    expect((await getStory(db, story.id))!.youtube_video_id).toBeNull();
+    await q.enqueue(db, story.id, 'upload_youtube', 3);
+    expect((await work(services, story)).outcome).toBe('completed');
+    expect(fake.videos).toHaveLength(2);
+    expect(fake.videos[1].resource.status).toMatchObject({ privacyStatus: 'private', publishAt: publishAt.toISOString() });
   });
 
   it('knows the Pacific midnight around daylight-saving changes', () => {

@@ -19,10 +19,18 @@ export interface YoutubeOptions {
 export const videoUrl = (id: string) => `https://www.youtube.com/watch?v=${id}`;
 
 /** The video resource sent with the upload: metadata from the story, settings from `youtube` in the config. */
-export function videoResource(req: Pick<PublishRequest, 'story' | 'metadata'>, settings: Config['youtube'], now: Date): object {
+export function videoResource(
+  req: Pick<PublishRequest, 'story' | 'metadata'>,
+  settings: Config['youtube'],
+  now: Date,
+  own: { privacy: 'private' | 'unlisted' | 'public' | null; publish_at: Date | null } = { privacy: null, publish_at: null },
+): object {
   const language = settings.defaultLanguage ?? req.story.language;
   const at = settings.publishAt;
-  const publishAt = at === undefined ? undefined : typeof at === 'string' ? new Date(at) : new Date(now.getTime() + at.hoursAfterUpload * 3600_000);
+  const configured = at === undefined ? undefined : typeof at === 'string' ? new Date(at) : new Date(now.getTime() + at.hoursAfterUpload * 3600_000);
+  // the story's own settings win; its own privacy without a time of its own drops the configured schedule
+  const publishAt = own.publish_at ?? (own.privacy && own.privacy !== 'private' ? undefined : configured);
+  const privacy = own.privacy ?? settings.privacy;
   return {
     snippet: {
       title: req.metadata.title,
@@ -33,7 +41,7 @@ export function videoResource(req: Pick<PublishRequest, 'story' | 'metadata'>, s
       defaultAudioLanguage: language,
     },
     status: {
-      privacyStatus: publishAt ? 'private' : settings.privacy,
+      privacyStatus: publishAt ? 'private' : privacy,
       ...(publishAt && publishAt > now ? { publishAt: publishAt.toISOString() } : {}),
       selfDeclaredMadeForKids: settings.madeForKids,
       containsSyntheticMedia: settings.containsSyntheticMedia,
@@ -75,7 +83,7 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
           if (!session) {
             await ledger.spend('videos.insert');
             req.progress('opening the upload session');
-            const resource = videoResource(req, settings, now());
+            const resource = videoResource(req, settings, now(), state);
             session = await attempt('videos.insert', () => openSession(client, rootUrl, resource, { size, contentType: 'video/mp4' }, signal));
             await saveUpload(db, story.id, { session_uri: session, total_bytes: size });
           }

@@ -2,6 +2,9 @@ import type { Queryable } from '../../../db/types.js';
 
 /** Where a story's upload stands, recorded as soon as each step is known (table youtube_uploads). */
 export interface UploadState {
+  /** the story's own settings (`create --privacy / --publish-at`); null: the config's */
+  privacy: 'private' | 'unlisted' | 'public' | null;
+  publish_at: Date | null;
   session_uri: string | null;
   total_bytes: number | null;
   video_id: string | null;
@@ -10,18 +13,18 @@ export interface UploadState {
   playlist_item_id: string | null;
 }
 
-const EMPTY: UploadState = { session_uri: null, total_bytes: null, video_id: null, thumbnail_set: false, captions_id: null, playlist_item_id: null };
+const EMPTY: UploadState = { privacy: null, publish_at: null, session_uri: null, total_bytes: null, video_id: null, thumbnail_set: false, captions_id: null, playlist_item_id: null };
 
 export async function loadUpload(db: Queryable, storyId: string): Promise<UploadState> {
   const [row] = await db.query<UploadState>(
-    'select session_uri, total_bytes, video_id, thumbnail_set, captions_id, playlist_item_id from youtube_uploads where story_id = $1',
+    'select privacy, publish_at, session_uri, total_bytes, video_id, thumbnail_set, captions_id, playlist_item_id from youtube_uploads where story_id = $1',
     [storyId],
   );
   return row ? { ...row, total_bytes: row.total_bytes === null ? null : Number(row.total_bytes) } : { ...EMPTY };
 }
 
 /** Records part of the upload's state at once (an upsert: the row appears with the first step). */
-export async function saveUpload(db: Queryable, storyId: string, patch: Partial<UploadState>): Promise<void> {
+export async function saveUpload(db: Queryable, storyId: string, patch: Partial<Omit<UploadState, 'privacy' | 'publish_at'>>): Promise<void> {
   const state = { ...(await loadUpload(db, storyId)), ...patch };
   await db.query(
     `insert into youtube_uploads (story_id, session_uri, total_bytes, video_id, thumbnail_set, captions_id, playlist_item_id)
@@ -33,7 +36,11 @@ export async function saveUpload(db: Queryable, storyId: string, patch: Partial<
   );
 }
 
-/** Forgets the upload (`retry --from upload_youtube` or earlier: the next run uploads a new video). */
+/** Forgets the upload, keeping the story's settings (`retry --from upload_youtube` or earlier: the next run uploads a new video). */
 export async function forgetUpload(db: Queryable, storyId: string): Promise<void> {
-  await db.query('delete from youtube_uploads where story_id = $1', [storyId]);
+  await db.query(
+    `update youtube_uploads set session_uri = null, total_bytes = null, video_id = null, thumbnail_set = false,
+       captions_id = null, playlist_item_id = null, updated_at = now() where story_id = $1`,
+    [storyId],
+  );
 }
