@@ -59,6 +59,8 @@ export interface PublishRequest {
   db: Queryable;
   /** A short progress line for people. */
   progress(text: string): void;
+  /** Something the operator should know that does not stop publishing. */
+  warn(text: string): void;
 }
 
 export interface Publisher {

@@ -17,7 +17,7 @@ export const uploadStage: Stage = {
       srt: await ctx.storage.localPath(keys.story(story.id, 'captions.srt')),
     };
     ctx.progress(`publishing with ${ctx.providers.publish.name}`);
-    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, files, db: ctx.db, progress: ctx.progress }, ctx.signal);
+    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, files, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text) }, ctx.signal);
     if (ctx.signal.aborted) return;
     await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });
     ctx.progress(result.url ?? `published with ${ctx.providers.publish.name}`);

@@ -13,7 +13,9 @@ const UNIT = 256 * 1024;
 export interface FakeVideo {
   id: string;
   resource: any;
+  /** the file as received (empty with `discardBytes`) */
   bytes: Buffer;
+  sha256: string;
   thumbnail?: Buffer;
   captions?: { snippet: any; body: string };
   playlistItems: string[];
@@ -25,6 +27,7 @@ interface Session {
   contentType: string;
   resource: any;
   chunks: Buffer[];
+  hash: crypto.Hash;
   held: number;
   video?: FakeVideo;
 }
@@ -43,6 +46,8 @@ export interface FakeYoutube {
   /** bytes sent again although the session had acknowledged them */
   bytesResent: number;
   refreshTokens: Set<string>;
+  /** keep only a hash of uploaded videos (for large files) */
+  discardBytes?: boolean;
   /** cut the connection once the session holds this fraction of the file (once) */
   cutAt?: number;
   /** answer the next upload PUTs with these statuses (after reading their bodies) */
@@ -153,6 +158,11 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
     res.end();
   }
 
+  function store(session: Session, bytes: Buffer) {
+    session.hash.update(bytes);
+    if (!fake.discardBytes) session.chunks.push(bytes);
+  }
+
   async function putChunk(session: Session, req: http.IncomingMessage, res: http.ServerResponse) {
     const range = req.headers['content-range'] ?? '';
     const status = () => {
@@ -189,7 +199,7 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
         fake.failPuts.push(...fake.failPutsAfterCut);
         const all = Buffer.concat(kept);
         const keep = Math.floor((session.held + all.length) / UNIT) * UNIT - session.held;
-        session.chunks.push(all.subarray(0, Math.max(0, keep)));
+        store(session, all.subarray(0, Math.max(0, keep)));
         session.held += Math.max(0, keep);
         req.socket.destroy();
         return;
@@ -197,12 +207,12 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
     }
     if (fail) return apiError(res, fail, 'backendError', 'Backend Error', 'global');
     const all = Buffer.concat(kept);
-    session.chunks.push(all);
+    store(session, all);
     session.held += all.length;
     if (session.held < session.total) return status();
     const id = `fakeVid${String(nextId++).padStart(4, '0')}`;
     const resource = { kind: 'youtube#video', id, snippet: session.resource.snippet, status: { uploadStatus: 'uploaded', ...session.resource.status } };
-    session.video = { id, resource, bytes: Buffer.concat(session.chunks), playlistItems: [] };
+    session.video = { id, resource, bytes: Buffer.concat(session.chunks), sha256: session.hash.digest('hex'), playlistItems: [] };
     fake.videos.push(session.video);
     return json(res, 200, resource);
   }
@@ -220,14 +230,17 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
         return apiError(res, 401, 'authError', 'Invalid Credentials', 'global');
       }
       const failure = fake.failPaths[url.pathname]?.shift();
-      if (failure) return (await readBody(req), apiError(res, failure, 'backendError', 'Backend Error', 'global'));
+      if (failure) {
+        await readBody(req);
+        return failure === 403 ? apiError(res, 403, 'forbidden', 'The authenticated user does not have permissions to upload and set custom video thumbnails.') : apiError(res, failure, 'backendError', 'Backend Error', 'global');
+      }
       const video = (id: string | null) => fake.videos.find((v) => v.id === id);
       if (url.pathname === '/upload/youtube/v3/videos' && req.method === 'POST' && uploadType === 'resumable') {
         const body = JSON.parse((await readBody(req)).toString() || '{}');
         if (fake.insertError) return apiError(res, fake.insertError.status, fake.insertError.reason, fake.insertError.message, 'youtube.quota');
         const total = Number(req.headers['x-upload-content-length']);
         const id = crypto.randomBytes(8).toString('hex');
-        fake.sessions.set(id, { id, total, contentType: String(req.headers['x-upload-content-type']), resource: body, chunks: [], held: 0 });
+        fake.sessions.set(id, { id, total, contentType: String(req.headers['x-upload-content-type']), resource: body, chunks: [], hash: crypto.createHash('sha256'), held: 0 });
         res.writeHead(200, { location: `${fake.url}/upload/youtube/v3/videos?uploadType=resumable&upload_id=${id}` });
         return res.end();
       }

@@ -15,6 +15,7 @@ import { keys } from '../../src/storage/types.js';
 import type { Job, Story } from '../../src/types.js';
 import { type FakeYoutube, startFakeYoutube } from '../fakes/youtube.js';
 import { freshDb } from '../helpers/db.js';
+import { silentLogger } from '../../src/log.js';
 import { tempDir, testConfig, testServices } from '../helpers/services.js';
 
 /** The youtube publisher through the real queue and the real Google clients, against a fake on 127.0.0.1. */
@@ -234,6 +235,55 @@ describe('youtube publisher', () => {
     expect((await work(services, story)).outcome).toBe('completed');
     expect(fake.videos).toHaveLength(2);
     expect(fake.videos[1].resource.status).toMatchObject({ privacyStatus: 'private', publishAt: publishAt.toISOString() });
+  });
+
+  it('a channel that may not set custom thumbnails still gets its video published, with a warning', async () => {
+    const services = setup();
+    const warnings: string[] = [];
+    services.logger = { ...silentLogger, child: () => ({ ...silentLogger, warn: (m: string) => warnings.push(m) }) };
+    const story = await storyWithVideo(services);
+    fake.failPaths['/upload/youtube/v3/thumbnails/set'] = [403];
+    expect(await work(services, story)).toEqual({ outcome: 'completed' });
+    expect((await getStory(db, story.id))!.status).toBe('published');
+    expect(fake.videos[0].thumbnail).toBeUndefined();
+    expect(fake.videos[0].captions).toBeDefined();
+    expect(warnings).toEqual([
+      "YouTube thumbnails.set was refused (HTTP 403, forbidden): The authenticated user does not have permissions to upload and set custom video thumbnails.; the video keeps YouTube's own thumbnail (custom thumbnails need a verified channel: https://www.youtube.com/verify)",
+    ]);
+  });
+
+  it('streams a large video chunk by chunk: memory stays flat', async () => {
+    const services = setup({ chunkBytes: 4 * 1024 * 1024 });
+    const story = await insertStory(db, 'A long documentary', 'en-US');
+    await setMetadata(db, story.id, METADATA);
+    const big = path.join(dir, 'big.mp4');
+    const size = 256 * 1024 * 1024 + 7;
+    const fd = fs.openSync(big, 'w');
+    fs.writeSync(fd, Buffer.from('tail'), 0, 4, size - 4); // sparse: no disk time, no memory
+    fs.closeSync(fd);
+    await services.storage.put(keys.story(story.id, 'video.mp4'), { file: big }, 'video/mp4');
+    await services.storage.put(keys.story(story.id, 'thumbnail.jpg'), Buffer.from('jpeg'), 'image/jpeg');
+    await services.storage.put(keys.story(story.id, 'captions.srt'), Buffer.from(SRT), 'application/x-subrip');
+    await q.enqueue(db, story.id, 'upload_youtube', 3);
+    fake.discardBytes = true;
+    const base = process.memoryUsage();
+    let peak = 0;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      peak = Math.max(peak, m.arrayBuffers - base.arrayBuffers, m.heapUsed - base.heapUsed);
+    }, 5);
+    try {
+      expect(await work(services, story)).toEqual({ outcome: 'completed' });
+    } finally {
+      clearInterval(sampler);
+    }
+    const expected = crypto.createHash('sha256');
+    for await (const d of fs.createReadStream(big)) expected.update(d as Buffer);
+    expect(fake.videos[0].sha256).toBe(expected.digest('hex'));
+    // a few chunks in flight (and garbage not yet collected), never the 256 MiB file
+    expect(peak).toBeLessThan(100 * 1024 * 1024);
+    fs.rmSync(big);
+    await services.storage.removePrefix(keys.story(story.id, ''));
   });
 
   it('knows the Pacific midnight around daylight-saving changes', () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { youtube as youtubeApi } from '@googleapis/youtube';
 import type { Config } from '../../../config.js';
 import { setPublished } from '../../../db/stories.js';
+import { PermanentError } from '../../../errors.js';
 import type { PublishRequest, Publisher } from '../../types.js';
 import { authorisedClient } from './client.js';
 import { classify } from './errors.js';
@@ -114,10 +115,16 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
       if (!state.thumbnail_set) {
         await ledger.spend('thumbnails.set');
         req.progress('setting the thumbnail');
-        await attempt('thumbnails.set', () =>
-          api.thumbnails.set({ videoId, media: { mimeType: 'image/jpeg', body: fs.createReadStream(req.files.thumbnail) } }, { rootUrl, signal }),
-        );
-        await saveUpload(db, story.id, { thumbnail_set: true });
+        try {
+          await attempt('thumbnails.set', () =>
+            api.thumbnails.set({ videoId, media: { mimeType: 'image/jpeg', body: fs.createReadStream(req.files.thumbnail) } }, { rootUrl, signal }),
+          );
+          await saveUpload(db, story.id, { thumbnail_set: true });
+        } catch (err) {
+          // a channel that may not set custom thumbnails yet still gets its video published
+          if (!(err instanceof PermanentError) || !/HTTP 403/.test(err.message)) throw err;
+          req.warn(`${err.message}; the video keeps YouTube's own thumbnail (custom thumbnails need a verified channel: https://www.youtube.com/verify)`);
+        }
       }
 
       if (settings.captions && !state.captions_id) {
