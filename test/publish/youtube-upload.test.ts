@@ -221,6 +221,19 @@ describe('youtube publisher', () => {
     expect(fake.bytesResent).toBe(0);
   });
 
+  it('a retry whose upload session expired opens a new one and still makes one video', async () => {
+    const services = setup();
+    const story = await storyWithVideo(services);
+    fake.cutAt = 0.4;
+    fake.failPutsAfterCut = Array(6).fill(503);
+    expect((await work(services, story)).outcome).toBe('retry');
+    fake.sessions.clear(); // a week later: YouTube forgot the session (404)
+    expect((await work(services, story)).outcome).toBe('completed');
+    expect(fake.videos).toHaveLength(1);
+    expect(fake.videos[0].bytes.equals(video)).toBe(true);
+    expect((await ledger().used()).uploads).toBe(2);
+  });
+
   it("a story's own privacy and publish time win over the config's, and survive retry --from", async () => {
     const services = setup({ privacy: 'unlisted' });
     const story = await storyWithVideo(services);

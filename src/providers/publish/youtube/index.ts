@@ -71,6 +71,7 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
           return await fn();
         } catch (err) {
           if (signal.aborted) throw signal.reason;
+          if (err instanceof SessionGoneError) throw err;
           throw await classify(err, call, ledger);
         }
       };
