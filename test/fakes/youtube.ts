@@ -232,7 +232,12 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
       const failure = fake.failPaths[url.pathname]?.shift();
       if (failure) {
         await readBody(req);
-        return failure === 403 ? apiError(res, 403, 'forbidden', 'The authenticated user does not have permissions to upload and set custom video thumbnails.') : apiError(res, failure, 'backendError', 'Backend Error', 'global');
+        if (failure === 403) return apiError(res, 403, 'forbidden', 'The authenticated user does not have permissions to upload and set custom video thumbnails.');
+        if (failure === 429) {
+          res.setHeader('retry-after', '30');
+          return apiError(res, 429, 'rateLimitExceeded', 'The request cannot be completed because you have exceeded your rate limit.', 'youtube.quota');
+        }
+        return apiError(res, failure, 'backendError', 'Backend Error', 'global');
       }
       const video = (id: string | null) => fake.videos.find((v) => v.id === id);
       if (url.pathname === '/upload/youtube/v3/videos' && req.method === 'POST' && uploadType === 'resumable') {

@@ -161,6 +161,32 @@ describe('youtube publisher', () => {
     expect((await jobOf(story.id)).attempts).toBe(0);
   });
 
+  it('on uploadLimitExceeded waits for the reset the same way', async () => {
+    const services = setup();
+    const story = await storyWithVideo(services);
+    fake.insertError = { status: 400, reason: 'uploadLimitExceeded', message: 'The user has exceeded the number of videos they may upload.' };
+    expect((await work(services, story)).outcome).toBe('retry');
+    const job = await jobOf(story.id);
+    expect([job.status, job.attempts]).toEqual(['queued', 0]);
+    expect(job.run_at.getTime()).toBeGreaterThanOrEqual(nextQuotaReset(new Date()).getTime() - 1000);
+    expect(job.last_error).toMatch(/^YouTube videos\.insert: YouTube answered uploadLimitExceeded; waiting for the daily reset at /);
+  });
+
+  it('on a rate limit waits for Retry-After, spending no attempt, then finishes where it stopped', async () => {
+    const services = setup();
+    const story = await storyWithVideo(services);
+    fake.failPaths['/upload/youtube/v3/captions'] = [429];
+    const before = Date.now();
+    expect((await work(services, story)).outcome).toBe('retry');
+    const job = await jobOf(story.id);
+    expect([job.status, job.attempts, job.last_error]).toEqual(['queued', 0, 'YouTube captions.insert: rate limited (rateLimitExceeded); trying again in 30s']);
+    expect(job.run_at.getTime() - before).toBeGreaterThanOrEqual(29_000);
+    expect(job.run_at.getTime() - before).toBeLessThan(40_000);
+    expect((await work(services, story)).outcome).toBe('completed');
+    expect(fake.videos).toHaveLength(1);
+    expect(fake.videos[0].captions?.body).toBe(SRT);
+  });
+
   it('counts the quota itself: with no videos.insert calls left today it waits without calling YouTube', async () => {
     const services = setup({ quota: { uploadsPerDay: 0 } });
     const story = await storyWithVideo(services);

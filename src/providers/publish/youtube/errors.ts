@@ -29,7 +29,8 @@ function apiMessage(data: unknown): string | undefined {
 }
 
 function retryAfterHeader(headers: Headers | Record<string, string> | undefined): number | undefined {
-  const raw = headers instanceof Headers ? headers.get('retry-after') : (headers as Record<string, string> | undefined)?.['retry-after'];
+  // node-fetch's Headers is not the global class: ask by shape
+  const raw = typeof (headers as Headers | undefined)?.get === 'function' ? (headers as Headers).get('retry-after') : (headers as Record<string, string> | undefined)?.['retry-after'];
   const n = Number(raw);
   return raw && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
