@@ -16,7 +16,12 @@ describe('CLI with the youtube publisher', () => {
   let fake: FakeYoutube;
   beforeAll(async () => {
     fake = await startFakeYoutube();
-    writeConfig(cwd, { providers: { publish: 'youtube' }, youtube: { rootUrl: fake.rootUrl, oauth: { tokenUrl: fake.tokenUrl, authUrl: fake.authUrl }, tokenFile } });
+    writeConfig(cwd, {
+      video: { width: 320, height: 180, fps: 10, preset: 'superfast', music: 'none' },
+      queue: { pollSeconds: 0.2 },
+      providers: { publish: 'youtube' },
+      youtube: { rootUrl: fake.rootUrl, oauth: { tokenUrl: fake.tokenUrl, authUrl: fake.authUrl }, tokenFile },
+    });
   });
   afterAll(async () => fake.close());
 
@@ -77,5 +82,22 @@ describe('CLI with the youtube publisher', () => {
     expect(await stories()).toBe(2);
     const doctor = JSON.parse((await runCli(['doctor', '--json'], { cwd, env: ENV })).stdout);
     expect(doctor.checks.find((c: { name: string }) => c.name === 'youtube')).toMatchObject({ ok: true, detail: `authorised (${tokenFile})` });
+  });
+
+  it('run makes a video and publishes it to the (fake) channel: published with its YouTube id and URL', async () => {
+    // (needs the token stored by the test above)
+    const script = path.join(cwd, 'tiny.md');
+    fs.writeFileSync(script, '# The Phaistos Disc\n\n## A Disc of Clay\nIn 1908 an archaeologist found a disc of fired clay. Nobody has read it since.\n');
+    const r = await runCli(['run', '--script', script, '--json'], { cwd, env: ENV });
+    expect(r.code, r.stderr).toBe(0);
+    const story = JSON.parse(r.stdout);
+    expect(fake.videos).toHaveLength(1);
+    const [v] = fake.videos;
+    expect(story).toMatchObject({ status: 'published', youtube_video_id: v.id, youtube_url: `https://www.youtube.com/watch?v=${v.id}` });
+    expect(v.resource.snippet.title).toBe(story.metadata.title);
+    expect(v.resource.status).toMatchObject({ privacyStatus: 'private', containsSyntheticMedia: true });
+    expect(v.bytes.subarray(4, 8).toString()).toBe('ftyp');
+    expect(v.thumbnail?.subarray(0, 2).toString('hex')).toBe('ffd8');
+    expect(v.captions?.body).toMatch(/^1\r?\n00:00:\d\d,\d{3} --> /);
   });
 });
