@@ -88,6 +88,17 @@ describe('auth youtube', () => {
     await expect(flow).rejects.toThrow('the pasted URL is not from this authorisation (its state does not match); run `lost-archives auth youtube` again');
   });
 
+  it('a denied consent ends the flow with what to do, and the browser is told', async () => {
+    const { flow, consentUrl } = start();
+    const redirect = new URL(await consentUrl).searchParams.get('redirect_uri')!;
+    const state = new URL(await consentUrl).searchParams.get('state')!;
+    const [page] = await Promise.all([fetch(`${redirect}/?error=access_denied&state=${state}`), flow.catch(() => {})]);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toMatch(/Access was not granted \(access_denied\)/);
+    await expect(flow).rejects.toThrow('Google refused the authorisation (access_denied); run `lost-archives auth youtube` to try again');
+    expect(fs.existsSync(path.join(dir, 'cfg', 'youtube.json'))).toBe(false);
+  });
+
   it('without YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET it says how to get them', async () => {
     await expect(authorizeYoutube({ config: config(), env: {}, say: () => {} })).rejects.toThrow(/^set YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET to your OAuth client/);
   });

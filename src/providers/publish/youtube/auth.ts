@@ -65,8 +65,10 @@ export async function authorizeYoutube(opts: AuthorizeOptions): Promise<{ file: 
     }
     const error = url.searchParams.get('error');
     browser.answer = (ok, text) => res.writeHead(ok ? 200 : 400, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE(ok ? 'lost-archives is authorised' : 'Not authorised', text));
-    if (error) settle.reject(new RuntimeError(`Google refused the authorisation (${error}); run \`lost-archives auth youtube\` to try again`));
-    else settle.resolve(url.searchParams.get('code')!);
+    if (error) {
+      browser.answer(false, `Access was not granted (${error}). Run lost-archives auth youtube again to retry.`);
+      settle.reject(new RuntimeError(`Google refused the authorisation (${error}); run \`lost-archives auth youtube\` to try again`));
+    } else settle.resolve(url.searchParams.get('code')!);
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
