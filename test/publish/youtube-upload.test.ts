@@ -8,7 +8,7 @@ import { executeJob } from '../../src/queue/execute.js';
 import * as q from '../../src/queue/jobs.js';
 import { writeToken } from '../../src/providers/publish/youtube/client.js';
 import { youtubePublisher } from '../../src/providers/publish/youtube/index.js';
-import { QuotaLedger, nextQuotaReset } from '../../src/providers/publish/youtube/quota.js';
+import { QuotaLedger, nextQuotaReset, pacificDay } from '../../src/providers/publish/youtube/quota.js';
 import { saveStoryVideoSettings } from '../../src/providers/publish/youtube/settings.js';
 import { uploadStage } from '../../src/stages/upload.js';
 import { keys } from '../../src/storage/types.js';
@@ -193,6 +193,16 @@ describe('youtube publisher', () => {
     expect((await work(services, story)).outcome).toBe('retry');
     expect(fake.requests).toEqual([]);
     expect((await jobOf(story.id)).last_error).toMatch(/^YouTube videos\.insert: today's videos\.insert calls quota \(0\) is spent; waiting for the daily reset at .*Z \(midnight Pacific\)$/);
+  });
+
+  it("does not start an upload today when today's units cannot pay for its thumbnail, captions and playlist", async () => {
+    const services = setup();
+    const story = await storyWithVideo(services);
+    await db.query("insert into youtube_quota (day, bucket, used) values ($1, 'units', 9600)", [pacificDay(new Date())]);
+    expect((await work(services, story)).outcome).toBe('retry');
+    expect(fake.requests).toEqual([]);
+    expect((await jobOf(story.id)).last_error).toMatch(/^YouTube videos\.insert: today's API units \(400 of 10000 left\) cannot pay for the 500 the rest of this upload needs; waiting for the daily reset at /);
+    expect(await ledger().used()).toEqual({ uploads: 0, units: 9600 });
   });
 
   it('fails the story at once on invalid_grant, telling the operator to run auth youtube again', async () => {

@@ -6,7 +6,7 @@ import { PermanentError } from '../../../errors.js';
 import type { PublishRequest, Publisher } from '../../types.js';
 import { authorisedClient } from './client.js';
 import { classify } from './errors.js';
-import { type Call, QuotaLedger } from './quota.js';
+import { COSTS, type Call, QuotaLedger } from './quota.js';
 import { loadUpload, saveUpload } from './state.js';
 import { SessionGoneError, openSession, sendFile } from './upload.js';
 
@@ -50,6 +50,14 @@ export function videoResource(
   };
 }
 
+/** Units the calls after the upload will spend: thumbnail, captions (when on), playlist (when set). */
+export function followUpUnits(settings: Config['youtube']): number {
+  const calls: Call[] = ['thumbnails.set'];
+  if (settings.captions) calls.push('captions.insert');
+  if (settings.playlistId) calls.push('playlistItems.insert');
+  return calls.reduce((sum, c) => sum + COSTS[c].cost, 0);
+}
+
 /**
  * Publishes to YouTube: a resumable upload of the video, then its thumbnail, captions track and playlist
  * entry. Each step is recorded as soon as YouTube confirms it, so a retried job resumes the upload
@@ -83,6 +91,7 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
         for (;;) {
           const fresh = !session;
           if (!session) {
+            await ledger.requireUnits(followUpUnits(settings), 'videos.insert');
             await ledger.spend('videos.insert');
             req.progress('opening the upload session');
             const resource = videoResource(req, settings, now(), state);

@@ -65,6 +65,18 @@ export class QuotaLedger {
     if (!row.ok) throw this.exhausted(call, `today's ${bucketName(bucket)} quota (${this.limit(bucket)}) is spent`);
   }
 
+  /**
+   * Before a new upload: waits for the reset unless today's units can still pay for the calls that follow
+   * it (so a video is not left without its captions until tomorrow). A plan larger than a whole day's
+   * units can never wait its way in, and goes ahead.
+   */
+  async requireUnits(units: number, call: Call): Promise<void> {
+    const limit = this.limits.unitsPerDay;
+    if (units > limit) return;
+    const used = (await this.used()).units;
+    if (used + units > limit) throw this.exhausted(call, `today's API units (${limit - used} of ${limit} left) cannot pay for the ${units} the rest of this upload needs`);
+  }
+
   /** YouTube refused for quota before our count did: close today's bucket and wait for the reset. */
   async exhaust(call: Call, why: string): Promise<DeferredError> {
     const { bucket } = COSTS[call];
