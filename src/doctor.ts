@@ -57,7 +57,8 @@ export function credentialChecks(config: LoadedConfig, env: NodeJS.ProcessEnv = 
 
 /**
  * Refuses to queue stories that the configured providers cannot publish: a usage error (exit 2) that
- * names what to do. Called by `create` and `run` before anything is queued.
+ * names what to do. `create`, `retry` and `serve` call it before anything is queued; `run` and
+ * `run-worker` through `preflight`.
  */
 export function credentialPreflight(config: LoadedConfig, env: NodeJS.ProcessEnv = process.env): void {
   const missing = credentialChecks(config, env).filter((c) => !c.ok);
