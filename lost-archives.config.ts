@@ -14,12 +14,33 @@ export default defineConfig({
 
   /**
    * The offline set: nothing here needs an account or the network. Real ones: text 'gemini',
-   * image 'gemini' (GEMINI_API_KEY), speech 'google' (Cloud TTS, Application Default Credentials).
+   * image 'gemini' (GEMINI_API_KEY), speech 'google' (Cloud TTS, Application Default Credentials),
+   * publish 'youtube' (uploads to the channel authorised with `lost-archives auth youtube`).
    */
   providers: { text: 'preview', image: 'preview', speech: 'espeak', publish: 'folder' },
 
   /** The `folder` publisher writes `<publishDir>/<story-id>/{video.mp4,thumbnail.jpg,captions.srt,metadata.json}`. */
   publishDir: 'published',
+
+  /**
+   * The `youtube` publisher. The OAuth client comes from YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET (never
+   * from here); `lost-archives auth youtube` stores the channel's refresh token in `tokenFile`.
+   */
+  youtube: {
+    rootUrl: 'https://youtube.googleapis.com/', // a proxy, or a fake in tests
+    oauth: { authUrl: 'https://accounts.google.com/o/oauth2/v2/auth', tokenUrl: 'https://oauth2.googleapis.com/token' },
+    // tokenFile: '~/.config/lost-archives/youtube.json' is the default (outside the repository, mode 0600)
+    privacy: 'private', // 'unlisted' | 'public'; an unaudited API project's uploads stay private whatever this says
+    // publishAt: { hoursAfterUpload: 24 }, // or an ISO time; needs privacy 'private'
+    categoryId: '27', // Education
+    // defaultLanguage: 'en-US', // default: the story's language (also the captions' language)
+    madeForKids: false,
+    containsSyntheticMedia: true, // the altered-or-synthetic-content disclosure
+    // playlistId: 'PL...', // add every video to this playlist
+    captions: true, // upload the SRT as a captions track
+    chunkBytes: 8 * 1024 * 1024, // per upload request, a multiple of 256 KiB
+    quota: { uploadsPerDay: 100, unitsPerDay: 10_000 }, // the project's daily quota (reset at midnight Pacific)
+  },
 
   /** Language of new stories unless `--language` says otherwise. */
   language: 'en-US',

@@ -28,9 +28,11 @@ Examples:
   $ lost-archives status                                   recent stories
   $ lost-archives retry 3f2a9c1e --from render_video       redo a story from its render
   $ lost-archives serve --port 8080                        the HTTP API (LOST_ARCHIVES_API_KEYS for keys)
+  $ lost-archives auth youtube --no-browser                authorise the channel once, from a VM
 
 Environment: DATABASE_URL (PostgreSQL; absent: embedded database in ./.lost-archives),
-LOST_ARCHIVES_API_KEYS (serve: comma-separated API keys).
+LOST_ARCHIVES_API_KEYS (serve: comma-separated API keys), YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET
+(the youtube publisher's OAuth client).
 Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     );
 
@@ -41,6 +43,8 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .option('-l, --language <code>', 'language of script and narration, e.g. en-US, es-ES (default: config language)')
     .option('--script <file.md>', 'use your own Markdown script ("## Scene" sections, optional "Image:" lines) instead of writing one')
     .option('--budget <usd>', 'stop the story (failed) before a paid provider call would take its spending over this many US dollars')
+    .option('--privacy <privacy>', 'youtube publisher: private, unlisted or public for this story (default: youtube.privacy)')
+    .option('--publish-at <time>', 'youtube publisher: publish at this time, e.g. 2026-12-01T17:00:00Z (uploads private until then)')
     .option('--json', 'print {"story_id", "status"}')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/create.js')).create(globals(cmd), topic, opts));
 
@@ -52,6 +56,8 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .option('--script <file.md>', 'a new story from your own Markdown script (see create --help)')
     .option('-l, --language <code>', 'language of a new story (default: config language)')
     .option('--budget <usd>', 'spending limit of a new story in US dollars (see create --help)')
+    .option('--privacy <privacy>', 'youtube publisher: private, unlisted or public for a new story')
+    .option('--publish-at <time>', 'youtube publisher: publish a new story at this time (ISO 8601 with zone)')
     .option('--json', 'print the finished story as JSON instead of progress')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/run.js')).run(globals(cmd), topic, opts));
 
@@ -106,13 +112,28 @@ Workers run in other processes: with them, use DATABASE_URL (the embedded databa
     .option('--json', 'print the checks as JSON')
     .action(async (opts, cmd: Command) => (await import('./commands/doctor.js')).doctor(globals(cmd), opts));
 
+  const auth = program.command('auth').description('authorise lost-archives with an account once');
+  auth
+    .command('youtube')
+    .description('OAuth for the YouTube channel to publish to: prints a URL, waits for the browser, stores the refresh token (0600)')
+    .option('--no-browser', 'no browser on this machine: open the URL elsewhere and paste back the address it ends on')
+    .option('--json', 'print {"token_file", "scope"}')
+    .addHelpText(
+      'after',
+      `
+Needs YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET (a "Desktop app" OAuth client; see the README).
+The token goes to youtube.tokenFile (default ~/.config/lost-archives/youtube.json). Run it again when
+publishing fails with invalid_grant (a revoked token, or a consent screen still in "Testing").`,
+    )
+    .action(async (opts, cmd: Command) => (await import('./commands/auth.js')).authYoutube(globals(cmd), opts));
+
   const db = program.command('db').description('database maintenance');
   db.command('migrate')
     .description('apply the SQL migrations in supabase/migrations (safe to re-run, and from several processes)')
     .option('--json', 'print what was applied as JSON')
     .action(async (opts, cmd: Command) => (await import('./commands/db-migrate.js')).dbMigrate(globals(cmd), opts));
 
-  for (const cmd of [program, ...program.commands, ...db.commands]) cmd.exitOverride();
+  for (const cmd of [program, ...program.commands, ...db.commands, ...auth.commands]) cmd.exitOverride();
   return program;
 }
 

@@ -4,13 +4,14 @@ import type { LoadedConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { pendingMigrations } from './db/migrate.js';
 import { POOLER_ADVICE, transactionPooler } from './db/pooler.js';
-import { RuntimeError, errorMessage } from './errors.js';
+import { RuntimeError, UsageError, errorMessage } from './errors.js';
 import { JOB_TYPES } from './stages/index.js';
 import type { JobType } from './types.js';
 import { LANGUAGES } from './languages.js';
 import type { Logger } from './log.js';
 import { FFMPEG_INSTALL_HINT, binaryVersion, ffmpegBinary, ffprobeBinary } from './media/ffmpeg.js';
 import { FONT_SERIF, fontsInstalled } from './media/fonts.js';
+import { missingAuthorisation, tokenFilePath } from './providers/publish/youtube/client.js';
 import { ESPEAK_INSTALL_HINT } from './providers/speech/espeak.js';
 import { GEMINI_KEY_HINT, geminiAuth } from './providers/google/credentials.js';
 import { ttsCredentials } from './providers/speech/google.js';
@@ -44,14 +45,16 @@ export async function toolChecks(config: LoadedConfig, types: readonly JobType[]
     const voice = LANGUAGES[config.language]?.espeakVoice;
     checks.push({ name: 'default language', ok: !!voice, detail: voice ? `${config.language} (espeak voice ${voice})` : `${config.language} has no voice`, fix: `set language to one of ${Object.keys(LANGUAGES).join(', ')}` });
   }
-  checks.push(...(await credentialChecks(config, types)));
   return checks;
 }
 
-/** Google credentials for the configured providers, from the environment; no call is made. */
-async function credentialChecks(config: LoadedConfig, types: readonly JobType[], env = process.env): Promise<Check[]> {
+/**
+ * The accounts the configured providers need for these job types, from the environment and the stored
+ * YouTube authorisation; no call is made.
+ */
+export async function credentialChecks(config: LoadedConfig, types: readonly JobType[], env = process.env): Promise<Check[]> {
   const checks: Check[] = [];
-  const { text, image, speech } = config.providers;
+  const { text, image, speech, publish } = config.providers;
   const needsGemini =
     (text === 'gemini' && types.some((t) => t === 'generate_script' || t === 'generate_metadata')) || (image === 'gemini' && types.includes('generate_images'));
   if (needsGemini) {
@@ -63,16 +66,29 @@ async function credentialChecks(config: LoadedConfig, types: readonly JobType[],
     const found = await ttsCredentials(env);
     checks.push({ name: 'cloud tts credentials', ok: found.ok, detail: found.detail, fix: found.fix });
   }
+  if (publish === 'youtube' && types.includes('upload_youtube')) {
+    const problems = missingAuthorisation(config, env);
+    checks.push(
+      problems.length
+        ? { name: 'youtube credentials', ok: false, detail: problems.join('; '), fix: 'set the client env vars, then run `lost-archives auth youtube`' }
+        : { name: 'youtube credentials', ok: true, detail: `authorised (${tokenFilePath(config, env)})` },
+    );
+  }
   return checks;
 }
 
 /**
- * Refuses to start work this machine cannot do, before anything is queued or claimed. With
- * `credentialsOnly` (enqueuing commands: the work may run elsewhere) only the providers' credentials.
+ * Refuses, before anything is queued or claimed, work the configured providers cannot do here: missing
+ * credentials are a configuration error (exit 2) that names what to set; missing programs (unless
+ * `credentialsOnly`: enqueuing commands, whose work may run elsewhere) a runtime error (exit 1).
  */
 export async function preflight(config: LoadedConfig, types: readonly JobType[], opts: { credentialsOnly?: boolean } = {}): Promise<void> {
-  const checks = opts.credentialsOnly ? await credentialChecks(config, types) : await toolChecks(config, types);
-  const missing = checks.filter((c) => !c.ok);
+  const refused = (await credentialChecks(config, types)).filter((c) => !c.ok);
+  if (refused.length) {
+    throw new UsageError(`the configured providers cannot work without their credentials:\n${refused.map((c) => `  - ${c.name}: ${c.detail}; ${c.fix}`).join('\n')}`);
+  }
+  if (opts.credentialsOnly) return;
+  const missing = (await toolChecks(config, types)).filter((c) => !c.ok);
   if (missing.length) {
     throw new RuntimeError(`this machine cannot run the configured pipeline:\n${missing.map((c) => `  - ${c.name}: ${c.detail}; ${c.fix}`).join('\n')}\n(lost-archives doctor checks everything)`);
   }
@@ -87,6 +103,7 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
   add({ name: 'node', ok: major >= 20, detail: process.version, fix: 'install Node.js 20 or newer' });
 
   checks.push(...(await toolChecks(config, JOB_TYPES)));
+  checks.push(...(await credentialChecks(config, JOB_TYPES)));
 
   try {
     const db = await openDb({ url: config.database.url, dataDir: config.dataDir, poolSize: 2, logger }, { check: false });

@@ -53,6 +53,17 @@ export class RetryableError extends Error {
   }
 }
 
+/**
+ * The job waits on an outside limit with a known end (a daily quota): re-queued to run after
+ * `retryAfterSeconds` without spending one of its attempts, however long the wait.
+ */
+export class DeferredError extends RetryableError {
+  constructor(message: string, override readonly retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(message, retryAfterSeconds, options);
+    this.name = 'DeferredError';
+  }
+}
+
 /** Raised inside a stage when this worker no longer owns its job: it must stop without writing results. */
 export class LeaseLostError extends Error {
   constructor(jobId: string) {

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import { geminiIllustrator } from './image/gemini.js';
 import { previewIllustrator } from './image/preview.js';
 import { folderPublisher } from './publish/folder.js';
+import { youtubePublisher } from './publish/youtube/index.js';
 import { espeakVoice } from './speech/espeak.js';
 import { googleVoice } from './speech/google.js';
 import { geminiWriter } from './text/gemini.js';
@@ -20,7 +21,7 @@ export function buildProviders(config: Config, env: NodeJS.ProcessEnv = process.
     text: p.text === 'gemini' ? geminiWriter(config.google, env) : previewWriter(),
     image: p.image === 'gemini' ? geminiIllustrator(config.google, env) : previewIllustrator(),
     speech: p.speech === 'google' ? googleVoice(config.google, env, config.language) : espeakVoice(),
-    publish: folderPublisher(config.publishDir),
+    publish: p.publish === 'youtube' ? youtubePublisher(config) : folderPublisher(config.publishDir),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { NewScene } from '../db/stories.js';
+import type { Queryable } from '../db/types.js';
 import type { Scene, SentenceTiming, Story, StoryMetadata } from '../types.js';
 
 /** The provider interfaces. Offline ones ship now; Gemini, Cloud TTS and YouTube plug in behind them. */
@@ -89,6 +90,12 @@ export interface PublishRequest {
   story: Story;
   metadata: StoryMetadata;
   files: { video: string; thumbnail: string; srt: string };
+  /** For publishers that record where an upload stands, so that a retried job resumes or skips it. */
+  db: Queryable;
+  /** A short progress line for people. */
+  progress(text: string): void;
+  /** Something the operator should know that does not stop publishing. */
+  warn(text: string): void;
 }
 
 export interface Publisher {

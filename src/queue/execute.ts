@@ -1,4 +1,4 @@
-import { LeaseLostError, RetryableError, ShutdownError, errorMessage, isConnectionError, isPermanent } from '../errors.js';
+import { DeferredError, LeaseLostError, RetryableError, ShutdownError, errorMessage, isConnectionError, isPermanent } from '../errors.js';
 import type { Logger } from '../log.js';
 import { getStory } from '../db/stories.js';
 import type { Pipeline } from '../stages/index.js';
@@ -143,6 +143,12 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
   }
 
   const message = errorMessage(stageError);
+  if (stageError instanceof DeferredError) {
+    const delay = stageError.retryAfterSeconds;
+    const outcome = await withDbRetry(() => q.defer(db, job, opts.worker, message, delay), log, leaseEnds());
+    if (outcome === 'retry') log.warn('stage waits; job re-queued without spending an attempt', { error: message, runAt: new Date(Date.now() + delay * 1000).toISOString() });
+    return { outcome, error: message };
+  }
   const permanent = isPermanent(stageError);
   const retryAfter = stageError instanceof RetryableError ? stageError.retryAfterSeconds : undefined;
   const outcome = await withDbRetry(

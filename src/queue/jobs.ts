@@ -43,6 +43,12 @@ export async function fail(db: Queryable, job: Job, worker: string, error: strin
   return row.outcome;
 }
 
+/** Re-queues the job for `delaySeconds` from now without spending the attempt this claim counted. */
+export async function defer(db: Queryable, job: Job, worker: string, error: string, delaySeconds: number): Promise<'retry' | 'lost'> {
+  const [row] = await db.query<{ outcome: 'retry' | 'lost' }>('select la_defer($1, $2, $3, $4, $5) as outcome', [job.id, worker, job.attempts, error, delaySeconds]);
+  return row.outcome;
+}
+
 export async function release(db: Queryable, job: Job, worker: string): Promise<boolean> {
   const [row] = await db.query<{ ok: boolean }>('select la_release($1, $2, $3) as ok', [job.id, worker, job.attempts]);
   return row.ok;

@@ -1,5 +1,6 @@
 import { setPublished } from '../db/stories.js';
 import { PermanentError } from '../errors.js';
+import { forgetUpload } from '../providers/publish/youtube/state.js';
 import { keys } from '../storage/types.js';
 import type { Stage } from './types.js';
 
@@ -16,12 +17,14 @@ export const uploadStage: Stage = {
       srt: await ctx.storage.localPath(keys.story(story.id, 'captions.srt')),
     };
     ctx.progress(`publishing with ${ctx.providers.publish.name}`);
-    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, files }, ctx.signal);
+    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, files, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text) }, ctx.signal);
     if (ctx.signal.aborted) return;
     await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });
     ctx.progress(result.url ?? `published with ${ctx.providers.publish.name}`);
   },
   async reset(story, ctx) {
     await setPublished(ctx.db, story.id, { id: null, url: null });
+    // the next run uploads a new video (an earlier one stays on the channel)
+    await forgetUpload(ctx.db, story.id);
   },
 };

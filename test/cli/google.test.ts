@@ -35,12 +35,13 @@ describe('CLI with the Google providers', () => {
 
   it('run and create refuse before anything is queued when a credential is missing, naming the variable', async () => {
     const r = await runCli(['run', 'Tea'], { cwd, env: noCreds });
-    expect(r.code).toBe(1);
+    // a configuration problem: exit 2, like every other usage or configuration error
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/gemini credentials: GEMINI_API_KEY is not set/);
     expect(r.stderr).toMatch(/cloud tts credentials: GOOGLE_APPLICATION_CREDENTIALS names \/nonexistent\/key.json, which does not exist/);
     expect(r.stderr).not.toMatch(/offline mode/);
     const created = await runCli(['create', 'Tea'], { cwd, env: { ...noCreds, GOOGLE_OAUTH_ACCESS_TOKEN: FAKE_TTS_TOKEN } });
-    expect(created.code).toBe(1);
+    expect(created.code).toBe(2);
     expect(created.stderr).toMatch(/gemini credentials: GEMINI_API_KEY is not set/);
     expect(created.stderr).not.toMatch(/cloud tts/);
     const list = JSON.parse((await runCli(['status', '--json'], { cwd, env: noCreds })).stdout);

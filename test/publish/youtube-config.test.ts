@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { tokenFilePath } from '../../src/providers/publish/youtube/client.js';
+import { videoResource } from '../../src/providers/publish/youtube/index.js';
+import type { Story } from '../../src/types.js';
+
+describe('youtube settings', () => {
+  it('default to a private, not-for-kids video that discloses synthetic media', () => {
+    const c = parseConfig({}, 'test');
+    expect(c.providers.publish).toBe('folder');
+    expect(c.youtube).toMatchObject({ privacy: 'private', madeForKids: false, containsSyntheticMedia: true, categoryId: '27', chunkBytes: 8 * 1024 * 1024 });
+    expect(tokenFilePath(c, { XDG_CONFIG_HOME: '/home/op/.config' })).toBe('/home/op/.config/lost-archives/youtube.json');
+  });
+
+  it('list every problem: a chunk size off the 256 KiB grid, scheduling a public video', () => {
+    expect(() => parseConfig({ providers: { publish: 'youtube' }, youtube: { chunkBytes: 300_000, privacy: 'public', publishAt: '2026-12-01T17:00:00Z' } }, 'lost-archives.config.ts')).toThrow(
+      "invalid configuration in lost-archives.config.ts:\n  - youtube.chunkBytes: must be a multiple of 262144 (256 KiB)\n  - youtube.privacy: publishAt needs privacy 'private' (YouTube makes the video public at that time)",
+    );
+  });
+
+  it('make the video resource: schedule, language from the story, disclosure', () => {
+    const settings = parseConfig({ youtube: { publishAt: { hoursAfterUpload: 24 }, madeForKids: true } }, 'test').youtube;
+    const story = { language: 'es-ES' } as Story;
+    const metadata = { title: 'La Biblioteca', description: 'd', tags: ['historia'], chapters: [], preview: false };
+    expect(videoResource({ story, metadata }, settings, new Date('2026-11-25T10:00:00Z'))).toEqual({
+      snippet: { title: 'La Biblioteca', description: 'd', tags: ['historia'], categoryId: '27', defaultLanguage: 'es-ES', defaultAudioLanguage: 'es-ES' },
+      status: { privacyStatus: 'private', publishAt: '2026-11-26T10:00:00.000Z', selfDeclaredMadeForKids: true, containsSyntheticMedia: true },
+    });
+  });
+});
