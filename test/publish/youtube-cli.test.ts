@@ -30,15 +30,16 @@ describe('CLI with the youtube publisher', () => {
   it('create and run refuse before queueing anything while the channel is not authorised, naming what to do', async () => {
     const create = await runCli(['create', 'The Library of Alexandria'], { cwd, env: ENV });
     expect(create.code).toBe(2);
-    expect(create.stderr).toBe(`error: youtube: no YouTube authorisation stored in ${tokenFile}: run \`lost-archives auth youtube\`\n`);
+    expect(create.stderr).toMatch(/^error: the configured providers cannot work without their credentials:\n/);
+    expect(create.stderr).toContain(`  - youtube credentials: no YouTube authorisation stored in ${tokenFile}: run \`lost-archives auth youtube\``);
     const run = await runCli(['run', 'The Library of Alexandria'], { cwd });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('youtube: YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET must be set');
+    expect(run.stderr).toContain('youtube credentials: YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET must be set');
     expect(run.stderr).toContain('run `lost-archives auth youtube`');
     expect(await stories()).toBe(0);
 
     const doctor = await runCli(['doctor', '--json'], { cwd, env: ENV });
-    const check = JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'youtube');
+    const check = JSON.parse(doctor.stdout).checks.find((c: { name: string }) => c.name === 'youtube credentials');
     expect(check).toMatchObject({ ok: false, fix: 'set the client env vars, then run `lost-archives auth youtube`' });
   });
 
@@ -81,7 +82,7 @@ describe('CLI with the youtube publisher', () => {
     }
     expect(await stories()).toBe(2);
     const doctor = JSON.parse((await runCli(['doctor', '--json'], { cwd, env: ENV })).stdout);
-    expect(doctor.checks.find((c: { name: string }) => c.name === 'youtube')).toMatchObject({ ok: true, detail: `authorised (${tokenFile})` });
+    expect(doctor.checks.find((c: { name: string }) => c.name === 'youtube credentials')).toMatchObject({ ok: true, detail: `authorised (${tokenFile})` });
   });
 
   it('run makes a video and publishes it to the (fake) channel: published with its YouTube id and URL', async () => {
