@@ -1,22 +1,22 @@
-import path from 'node:path';
 import type { LoadedConfig } from './config.js';
 import { openDb } from './db/index.js';
 import type { Logger } from './log.js';
 import { buildMedia } from './media/index.js';
 import { buildProviders } from './providers/index.js';
 import type { Services } from './stages/types.js';
-import { localStorage } from './storage/local.js';
+import { buildStorage } from './storage/index.js';
 
 /**
  * Builds every side effect from the config, once: database, storage, providers, media, logger.
  * Commands call this; stages and the queue receive the result and never build clients themselves.
  */
 export async function buildServices(config: LoadedConfig, logger: Logger, opts: { autoMigrate?: boolean } = {}): Promise<Services> {
+  const storage = buildStorage(config);
   const db = await openDb({ url: config.database.url, dataDir: config.dataDir, poolSize: config.database.poolSize, logger }, opts);
   return {
     config,
     db,
-    storage: localStorage(path.join(config.dataDir, 'storage')),
+    storage,
     providers: buildProviders(config),
     media: buildMedia(),
     logger,
