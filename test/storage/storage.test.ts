@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../../src/errors.js';
+import { buildStorage } from '../../src/storage/index.js';
 import { localStorage } from '../../src/storage/local.js';
 import { TUS_CHUNK_BYTES, supabaseStorage, type SupabaseStorageOptions } from '../../src/storage/supabase.js';
 import type { Storage } from '../../src/storage/types.js';
 import { type FakeStorage, startFakeSupabaseStorage } from '../fakes/supabase-storage.js';
-import { tempDir } from '../helpers/services.js';
+import { tempDir, testConfig } from '../helpers/services.js';
 
 /** Backends the shared storage suite runs on: `LA_TEST_STORAGE=local` (or `supabase`) narrows it. */
 const STORAGE_BACKENDS = (process.env.LA_TEST_STORAGE ?? 'local,supabase').split(',') as ('local' | 'supabase')[];
@@ -208,5 +209,25 @@ describe('local storage on a shared database', () => {
     expect((err as Error).message).toContain(path.join(dir, 'storage', 'stories/z/scenes/01/image.png'));
     expect((err as Error).message).toMatch(/local storage is not shared between machines.*supabase/);
     expect((err as Error).message).not.toMatch(/ENOENT/);
+  });
+});
+
+describe('storage configuration', () => {
+  it('accepts local or supabase with a bucket, and lists what is wrong', () => {
+    expect(testConfig().storage).toEqual({ kind: 'local' });
+    expect(testConfig({ storage: { kind: 'supabase', bucket: 'lost-archives' } }).storage).toEqual({ kind: 'supabase', bucket: 'lost-archives', public: false, signedUrlSeconds: 604_800, resumableAboveMB: 6 });
+    expect(() => testConfig({ storage: { kind: 'supabase' } as never })).toThrow(/storage\.bucket/);
+    expect(() => testConfig({ storage: { kind: 's3' } as never })).toThrow(/storage\.kind/);
+    expect(() => testConfig({ storage: { kind: 'supabase', bucket: 'b', key: 'secret' } as never })).toThrow(/Unrecognized key: "key"/);
+  });
+
+  it('supabase without credentials in the environment fails each use, naming the variable', async () => {
+    const config = testConfig({ storage: { kind: 'supabase', bucket: 'lost-archives' } });
+    const s = buildStorage(config, { SUPABASE_URL: 'https://x.supabase.co' });
+    await expect(s.put('k', Buffer.from('x'), 'text/plain')).rejects.toThrow(/SUPABASE_SERVICE_ROLE_KEY not set/);
+    await expect(s.localPath('k')).rejects.toBeInstanceOf(PermanentError);
+    expect(buildStorage(config, { SUPABASE_URL: 'https://x.supabase.co/', SUPABASE_SERVICE_ROLE_KEY: 'k'.repeat(40) }).description).toBe(
+      'Supabase Storage bucket lost-archives at https://x.supabase.co (private, signed URLs)',
+    );
   });
 });
