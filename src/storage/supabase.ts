@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -126,7 +127,7 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
 
   async function download(key: string, dest: string): Promise<void> {
     await fs.promises.mkdir(path.dirname(dest), { recursive: true });
-    const tmp = `${dest}.${process.pid}.${Date.now()}.part`;
+    const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.part`;
     try {
       await call(`download ${key}`, key, async () => {
         const r = await bucket().download(key).asStream();

@@ -75,15 +75,6 @@ describe.each(STORAGE_BACKENDS)('storage on %s', (kind) => {
     }
   });
 
-  it.runIf(kind === 'supabase')('records the content type given (not the client default text/plain) and upserts', async () => {
-    await storage.put('stories/c/thumbnail.jpg', Buffer.from('jpeg'), 'image/jpeg');
-    await storage.put('stories/c/captions.ass', Buffer.from('[Script Info]'), 'text/x-ssa');
-    expect(fake!.objects.get('archive/stories/c/thumbnail.jpg')!.contentType).toBe('image/jpeg');
-    expect(fake!.objects.get('archive/stories/c/captions.ass')!.contentType).toBe('text/x-ssa');
-    const uploads = fake!.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/storage/v1/object/archive/'));
-    expect(uploads.every((r) => r.headers['x-upsert'] === 'true')).toBe(true);
-  });
-
   it('overwrites a key on a second put (a re-run replaces, never duplicates)', async () => {
     const key = 'stories/o/video.mp4';
     await storage.put(key, Buffer.from('first version'), 'video/mp4');
@@ -151,6 +142,17 @@ describe('supabase storage: cache, retries and permanent errors', () => {
   afterAll(async () => {
     await fake.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records the content type given (not the client default text/plain) and upserts', async () => {
+    const s = fakeClient(fake, dir);
+    await s.put('stories/c/thumbnail.jpg', Buffer.from('jpeg'), 'image/jpeg');
+    await s.put('stories/c/captions.ass', Buffer.from('[Script Info]'), 'text/x-ssa');
+    expect(fake.objects.get('archive/stories/c/thumbnail.jpg')!.contentType).toBe('image/jpeg');
+    expect(fake.objects.get('archive/stories/c/captions.ass')!.contentType).toBe('text/x-ssa');
+    const uploads = fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/storage/v1/object/archive/'));
+    expect(uploads.length).toBeGreaterThanOrEqual(2);
+    expect(uploads.every((r) => r.headers['x-upsert'] === 'true' && r.headers['cache-control'] === 'max-age=3600')).toBe(true);
   });
 
   it('downloads once into the cache and reuses the file while the object is unchanged', async () => {
