@@ -28,6 +28,8 @@ export interface FakeStorage {
   tusDrops: number;
   /** drop the connection of the next N TUS PATCH requests half-way through their body */
   dropNextTusPatches: number;
+  /** reset the connection of the next N requests (any path) before answering */
+  resetNext: number;
   /** answer the next N requests (any path) with this status */
   failNext: { count: number; status: number };
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
     tusChunks: [],
     tusDrops: 0,
     dropNextTusPatches: 0,
+    resetNext: 0,
     failNext: { count: 0, status: 503 },
   };
   const uploads = new Map<string, TusUpload>();
@@ -121,6 +124,10 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const p = decodeURIComponent(url.pathname);
     state.requests.push({ method: req.method ?? 'GET', path: p, headers: req.headers });
+    if (state.resetNext > 0) {
+      state.resetNext--;
+      return req.socket.resetAndDestroy();
+    }
     if (state.failNext.count > 0) {
       state.failNext.count--;
       return apiError(res, state.failNext.status, 'Injected', `injected failure ${state.failNext.status}`);

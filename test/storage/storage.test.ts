@@ -178,6 +178,16 @@ describe('supabase storage: cache, retries and permanent errors', () => {
     expect((err as Error).message).toMatch(/HTTP 502/);
   });
 
+  it('retries a reset connection', async () => {
+    const s = fakeClient(fake, dir);
+    await s.put('stories/t/narration.wav', Buffer.from('riff'), 'audio/wav');
+    fake.resetNext = 2;
+    const before = fake.requests.length;
+    expect((await fs.promises.readFile(await s.localPath('stories/t/narration.wav'))).toString()).toBe('riff');
+    expect(fake.resetNext).toBe(0);
+    expect(fake.requests.length - before).toBeGreaterThanOrEqual(4); // info, reset x2 on the way, download
+  });
+
   it('says what to fix for a wrong key or a missing bucket, at once', async () => {
     const wrongKey = fakeClient(fake, dir, { serviceRoleKey: 'not-the-key-of-this-project' });
     const e1 = await wrongKey.put('stories/x/image.png', Buffer.from('x'), 'image/png').catch((e: unknown) => e);
