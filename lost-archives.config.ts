@@ -9,7 +9,11 @@ export default defineConfig({
   /** Absent: the embedded PGlite database (one process at a time). Set DATABASE_URL for PostgreSQL 14+. */
   database: { url: process.env.DATABASE_URL, poolSize: 5 },
 
-  /** Where stills, narration, subtitles and videos are kept: `<dataDir>/storage`. */
+  /**
+   * Where stills, narration, subtitles and videos are kept: `<dataDir>/storage`. For workers on several
+   * machines: { kind: 'supabase', bucket: 'lost-archives' } (SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY
+   * from the environment; private buckets get signed URLs, files above 6 MB go up resumably).
+   */
   storage: { kind: 'local' },
 
   /**

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { LoadedConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { POOLER_ADVICE, transactionPooler } from './db/pooler.js';
@@ -6,7 +5,7 @@ import type { Logger } from './log.js';
 import { buildMedia } from './media/index.js';
 import { buildProviders } from './providers/index.js';
 import type { Services } from './stages/types.js';
-import { localStorage } from './storage/local.js';
+import { buildStorage } from './storage/index.js';
 
 /**
  * Builds every side effect from the config, once: database, storage, providers, media, logger.
@@ -18,11 +17,12 @@ export async function buildServices(config: LoadedConfig, logger: Logger, opts: 
     logger.warn(`DATABASE_URL goes through a transaction pooler (${pooler}): ${POOLER_ADVICE}`);
     config.queue.listen = false;
   }
+  const storage = buildStorage(config);
   const db = await openDb({ url: config.database.url, dataDir: config.dataDir, poolSize: config.database.poolSize, logger }, opts);
   return {
     config,
     db,
-    storage: localStorage(path.join(config.dataDir, 'storage')),
+    storage,
     providers: buildProviders(config),
     media: buildMedia(),
     logger,

@@ -16,6 +16,8 @@ import { ESPEAK_INSTALL_HINT } from './providers/speech/espeak.js';
 import { GEMINI_KEY_HINT, geminiAuth } from './providers/google/credentials.js';
 import { ttsCredentials } from './providers/speech/google.js';
 import { buildProviders } from './providers/index.js';
+import { supabaseFromConfig } from './storage/index.js';
+import { maskSecret, supabaseEnv } from './storage/supabase.js';
 
 export interface Check {
   name: string;
@@ -74,6 +76,11 @@ export async function credentialChecks(config: LoadedConfig, types: readonly Job
         : { name: 'youtube credentials', ok: true, detail: `authorised (${tokenFilePath(config, env)})` },
     );
   }
+  if (config.storage.kind === 'supabase' && types.some((t) => t !== 'generate_script' && t !== 'generate_metadata')) {
+    const creds = supabaseEnv(env);
+    const detail = 'missing' in creds ? creds.missing : `SUPABASE_URL ${creds.url}, SUPABASE_SERVICE_ROLE_KEY ${maskSecret(creds.serviceRoleKey)}`;
+    checks.push({ name: 'storage credentials', ok: !('missing' in creds), detail, fix: 'missing' in creds ? creds.fix : undefined });
+  }
   return checks;
 }
 
@@ -121,15 +128,7 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
     add({ name: 'database', ok: false, detail: errorMessage(err), fix: config.database.url ? 'check DATABASE_URL and that PostgreSQL is running' : 'check the data folder' });
   }
 
-  const storageRoot = path.join(config.dataDir, 'storage');
-  try {
-    fs.mkdirSync(storageRoot, { recursive: true });
-    fs.accessSync(storageRoot, fs.constants.W_OK);
-    const shared = config.database.url ? ' (local to this machine: workers on other machines cannot read it)' : '';
-    add({ name: 'storage', ok: true, detail: `local folder ${storageRoot}${shared}` });
-  } catch (err) {
-    add({ name: 'storage', ok: false, detail: errorMessage(err), fix: `make ${storageRoot} writable or set dataDir` });
-  }
+  checks.push(...(await storageChecks(config, checks)));
   add({ name: 'providers', ok: true, detail: Object.entries(config.providers).map(([k, v]) => `${k}=${v}`).join(' ') });
   // one cheap call per configured network provider, when its credentials are there
   if (checks.every((c) => c.ok || !/credentials/.test(c.name))) {
@@ -145,4 +144,29 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
     }
   }
   return checks;
+}
+
+/** Local: the folder is writable. Supabase: one cheap call (the bucket's settings), only when the credentials are there. */
+async function storageChecks(config: LoadedConfig, earlier: Check[]): Promise<Check[]> {
+  const s = config.storage;
+  if (s.kind === 'supabase') {
+    const creds = supabaseEnv();
+    if ('missing' in creds || earlier.some((c) => c.name === 'storage credentials' && !c.ok)) return [];
+    const storage = supabaseFromConfig(config, creds, { retry: { attempts: 1, baseMs: 0 } });
+    try {
+      const detail = await storage.checkBucket();
+      return [{ name: 'storage', ok: !/but storage\.public/.test(detail), detail, fix: 'make storage.public match the bucket (private buckets get signed URLs)' }];
+    } catch (err) {
+      return [{ name: 'storage', ok: false, detail: errorMessage(err), fix: 'the message says what to change' }];
+    }
+  }
+  const storageRoot = path.join(config.dataDir, 'storage');
+  try {
+    fs.mkdirSync(storageRoot, { recursive: true });
+    fs.accessSync(storageRoot, fs.constants.W_OK);
+    const shared = config.database.url ? ' (local to this machine: workers on other machines cannot read it; use storage kind supabase)' : '';
+    return [{ name: 'storage', ok: true, detail: `local folder ${storageRoot}${shared}` }];
+  } catch (err) {
+    return [{ name: 'storage', ok: false, detail: errorMessage(err), fix: `make ${storageRoot} writable or set dataDir` }];
+  }
 }

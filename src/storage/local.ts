@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RuntimeError } from '../errors.js';
+import { PermanentError } from '../errors.js';
 import type { Storage } from './types.js';
 
 /** Files under one folder. Shared by workers on one machine (or a shared mount), not across machines. */
-export function localStorage(root: string): Storage {
+export function localStorage(root: string, opts: { sharedDatabase?: boolean } = {}): Storage {
   const full = (key: string) => {
     const p = path.resolve(root, key);
     if (!p.startsWith(path.resolve(root) + path.sep)) throw new Error(`storage key escapes the storage folder: ${key}`);
@@ -30,14 +30,14 @@ export function localStorage(root: string): Storage {
     async localPath(key) {
       const p = full(key);
       if (!fs.existsSync(p)) {
-        throw new RuntimeError(
-          `stored file ${key} is missing from local storage (${root}). If workers run on more than one machine, ` +
-            'local storage is not shared between them: give them a shared folder or shared storage.',
-        );
+        const shared = opts.sharedDatabase
+          ? ' The database is shared (PostgreSQL), so another machine may have made it: local storage is not shared between machines; use `storage: { kind: \'supabase\', ... }` or a folder every worker mounts as dataDir.'
+          : ' Retry the story from the stage that makes it.';
+        throw new PermanentError(`stored file ${key} is missing from local storage: no ${p}.${shared}`);
       }
       return p;
     },
-    url: (key) => pathToFileURL(full(key)).href,
+    url: async (key) => pathToFileURL(full(key)).href,
     async removePrefix(prefix) {
       await fs.promises.rm(full(prefix), { recursive: true, force: true });
     },

@@ -5,9 +5,10 @@ export interface Storage {
   /** Stores bytes or a file under `key`; returns its URL and size. */
   put(key: string, source: Buffer | { file: string }, contentType: string): Promise<{ url: string; bytes: number }>;
   exists(key: string): Promise<boolean>;
-  /** A local file with the object's bytes. */
+  /** A local file with the object's bytes (downloaded first when the storage is remote); a missing key is a PermanentError. */
   localPath(key: string): Promise<string>;
-  url(key: string): string;
+  /** A URL to the object: a file:// URL, a public URL, or a signed URL that expires. */
+  url(key: string): Promise<string>;
   /** Removes every object whose key starts with `prefix`. */
   removePrefix(prefix: string): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { buildMedia } from '../../src/media/index.js';
 import { buildProviders } from '../../src/providers/index.js';
 import type { Pipeline, Stage } from '../../src/stages/index.js';
 import type { Services } from '../../src/stages/types.js';
-import { localStorage } from '../../src/storage/local.js';
+import { buildStorage } from '../../src/storage/index.js';
 import type { JobType, StoryStatus } from '../../src/types.js';
 
 export function tempDir(prefix = 'la-test-'): string {
@@ -21,7 +21,7 @@ export function testConfig(overrides: UserConfig = {}, dir = tempDir()): LoadedC
 }
 
 export function testServices(db: Db, config: LoadedConfig = testConfig(), logger: Logger = silentLogger): Services {
-  return { config, db, storage: localStorage(path.join(config.dataDir, 'storage')), providers: buildProviders(config), media: buildMedia(), logger };
+  return { config, db, storage: buildStorage(config), providers: buildProviders(config), media: buildMedia(), logger };
 }
 
 const STATUSES: Record<JobType, StoryStatus> = {

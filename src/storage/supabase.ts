@@ -1,0 +1,217 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createClient } from '@supabase/supabase-js';
+import { PermanentError, RetryableError, errorMessage } from '../errors.js';
+import { tusUpload } from './tus.js';
+import type { Storage } from './types.js';
+
+/** Supabase requires exactly this chunk size for resumable uploads. */
+export const TUS_CHUNK_BYTES = 6 * 1024 * 1024;
+
+export interface SupabaseStorageOptions {
+  /** `SUPABASE_URL`, e.g. https://abcd.supabase.co */
+  url: string;
+  /** `SUPABASE_SERVICE_ROLE_KEY`: never printed */
+  serviceRoleKey: string;
+  bucket: string;
+  public: boolean;
+  signedUrlSeconds: number;
+  /** files larger than this go up through TUS */
+  resumableAboveBytes: number;
+  /** downloads land here (`<dataDir>/storage-cache`) */
+  cacheDir: string;
+  /** tries per call (the first included) and the first delay; the delay doubles. Default 4 and 500 ms. */
+  retry?: { attempts: number; baseMs: number };
+  /** tus-js-client's delays between tries of one chunk. Default [0, 1000, 3000, 5000, 10000]. */
+  tusRetryDelays?: number[];
+}
+
+const ENV_FIX = 'set SUPABASE_URL (https://<project>.supabase.co) and SUPABASE_SERVICE_ROLE_KEY (Project Settings > API keys) in the environment';
+
+/** The Supabase Storage credentials from the environment, or what is missing. */
+export function supabaseEnv(env: NodeJS.ProcessEnv = process.env): { url: string; serviceRoleKey: string } | { missing: string; fix: string } {
+  const missing = ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY'].filter((v) => !env[v]);
+  if (missing.length) return { missing: `${missing.join(' and ')} not set`, fix: ENV_FIX };
+  return { url: env.SUPABASE_URL!.replace(/\/+$/, ''), serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY! };
+}
+
+/** A secret shown as its first and last characters only. */
+export function maskSecret(secret: string): string {
+  return secret.length <= 12 ? '****' : `${secret.slice(0, 4)}…${secret.slice(-4)} (${secret.length} characters)`;
+}
+
+interface ApiFailure {
+  status?: number;
+  statusCode?: string;
+  message: string;
+}
+
+function failureOf(err: unknown): ApiFailure {
+  const e = err as { status?: number; statusCode?: string; message?: string; originalError?: { status?: number } } | null;
+  return { status: e?.status ?? e?.originalError?.status, statusCode: e?.statusCode, message: errorMessage(err) };
+}
+
+const isNotFound = (f: ApiFailure) => f.status === 404 || f.statusCode === '404' || /not.?found/i.test(f.message);
+const transient = (f: ApiFailure) => f.status === undefined || f.status >= 500 || f.status === 429 || f.status === 408;
+
+class NoRealtime {
+  constructor() {
+    throw new Error('lost-archives does not use Supabase Realtime');
+  }
+}
+
+/** Supabase Storage: every stage's files in one bucket under the deterministic keys. */
+export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { checkBucket(): Promise<string> } {
+  const client = createClient(opts.url, opts.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    // Only storage is used. Realtime wants a WebSocket at construction, which Node 20 lacks; it never connects.
+    realtime: { transport: NoRealtime as never },
+  });
+  const bucket = () => client.storage.from(opts.bucket);
+  const where = `bucket ${opts.bucket} at ${opts.url}`;
+  const retry = opts.retry ?? { attempts: 4, baseMs: 500 };
+
+  /** What went wrong, as an error that says what to fix; 4xx are permanent, the rest retryable. */
+  const classify = (what: string, key: string | null, err: unknown): Error => {
+    const f = failureOf(err);
+    const status = f.status ? ` (HTTP ${f.status})` : '';
+    if (f.status === 401 || f.status === 403 || f.statusCode === '403' || /signature|unauthori[sz]ed|jwt/i.test(f.message)) {
+      return new PermanentError(`Supabase Storage refused to ${what}${status}: ${f.message}. Check that SUPABASE_SERVICE_ROLE_KEY is the service role key of the project at SUPABASE_URL`, { cause: err });
+    }
+    if (isNotFound(f) && /bucket/i.test(f.message)) {
+      return new PermanentError(`Supabase Storage ${where} does not exist${status}: create it (Storage > New bucket) or set storage.bucket`, { cause: err });
+    }
+    if (isNotFound(f) && key) {
+      return new PermanentError(`stored file ${key} is missing from Supabase Storage (${where})${status}: the stage that makes it has not run, or the file was deleted; \`lost-archives retry\` from that stage makes it again`, { cause: err });
+    }
+    if (f.status === 413 || /too large|maximum allowed size/i.test(f.message)) {
+      return new PermanentError(`Supabase Storage refused ${key ?? 'a file'} as too large${status}: raise the bucket's or the project's file size limit (the Free plan caps files at 50 MB)`, { cause: err });
+    }
+    if (f.status !== undefined && f.status >= 400 && !transient(f)) {
+      return new PermanentError(`Supabase Storage could not ${what}${status}: ${f.message}`, { cause: err });
+    }
+    return new RetryableError(`Supabase Storage could not ${what}${status}: ${f.message} (transient; the job will be retried)`, undefined, { cause: err });
+  };
+
+  /** Runs one call, retrying transient failures with backoff; anything else is classified at once. */
+  async function call<T>(what: string, key: string | null, fn: () => Promise<{ data: T | null; error: unknown }>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let error: unknown;
+      try {
+        const r = await fn();
+        if (!r.error) return r.data as T;
+        error = r.error;
+      } catch (err) {
+        error = err;
+      }
+      const classified = classify(what, key, error);
+      if (classified instanceof PermanentError || attempt >= retry.attempts) throw classified;
+      await new Promise((ok) => setTimeout(ok, retry.baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5)));
+    }
+  }
+
+  const cacheFile = (key: string) => {
+    const p = path.resolve(opts.cacheDir, opts.bucket, key);
+    if (!p.startsWith(path.resolve(opts.cacheDir) + path.sep)) throw new Error(`storage key escapes the cache folder: ${key}`);
+    return p;
+  };
+
+  async function url(key: string): Promise<string> {
+    if (opts.public) return bucket().getPublicUrl(key).data.publicUrl;
+    const signed = await call(`sign a URL for ${key}`, key, () => bucket().createSignedUrl(key, opts.signedUrlSeconds));
+    return signed.signedUrl;
+  }
+
+  async function download(key: string, dest: string): Promise<void> {
+    await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+    const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.part`;
+    try {
+      await call(`download ${key}`, key, async () => {
+        const r = await bucket().download(key).asStream();
+        if (r.error) return r;
+        await pipeline(Readable.fromWeb(r.data as import('node:stream/web').ReadableStream), fs.createWriteStream(tmp));
+        return { data: true, error: null };
+      });
+      await fs.promises.rename(tmp, dest);
+    } finally {
+      await fs.promises.rm(tmp, { force: true });
+    }
+  }
+
+  /** Every object key under `folder` (the legacy list is one level at a time, `limit` entries a page). */
+  async function listAll(folder: string): Promise<string[]> {
+    const found: string[] = [];
+    const limit = 1000;
+    for (let offset = 0; ; offset += limit) {
+      const page = await call(`list ${folder}`, null, () => bucket().list(folder, { limit, offset, sortBy: { column: 'name', order: 'asc' } }));
+      for (const entry of page) {
+        const key = `${folder}/${entry.name}`;
+        if (entry.id === null) found.push(...(await listAll(key)));
+        else found.push(key);
+      }
+      if (page.length < limit) return found;
+    }
+  }
+
+  return {
+    kind: 'supabase',
+    description: `Supabase Storage ${where} (${opts.public ? 'public' : 'private, signed URLs'})`,
+    async put(key, source, contentType) {
+      const bytes = Buffer.isBuffer(source) ? source.length : (await fs.promises.stat(source.file)).size;
+      if (!Buffer.isBuffer(source) && bytes > opts.resumableAboveBytes) {
+        try {
+          await tusUpload({
+            endpoint: `${opts.url}/storage/v1/upload/resumable`,
+            key: opts.serviceRoleKey,
+            bucket: opts.bucket,
+            objectName: key,
+            file: source.file,
+            size: bytes,
+            contentType,
+            chunkSize: TUS_CHUNK_BYTES,
+            retryDelays: opts.tusRetryDelays ?? [0, 1000, 3000, 5000, 10_000],
+          });
+        } catch (err) {
+          throw classify(`upload ${key}`, null, err);
+        }
+      } else {
+        const body = Buffer.isBuffer(source) ? source : await fs.promises.readFile(source.file);
+        await call(`upload ${key}`, null, () => bucket().upload(key, body, { contentType, upsert: true, cacheControl: '3600' }));
+      }
+      await fs.promises.rm(cacheFile(key), { force: true });
+      return { url: await url(key), bytes };
+    },
+    async exists(key) {
+      return call(`check ${key}`, null, async () => {
+        const r = await bucket().exists(key);
+        // a 400/404 answer means "not there" and comes back as data false with an error
+        return r.data ? { data: true, error: null } : isNotFound(failureOf(r.error)) || failureOf(r.error).status === 400 ? { data: false, error: null } : r;
+      });
+    },
+    async localPath(key) {
+      const info = await call(`look up ${key}`, key, () => bucket().info(key));
+      const dest = cacheFile(key);
+      const cached = await fs.promises.stat(dest).catch(() => null);
+      if (!cached || info.size === undefined || cached.size !== info.size) await download(key, dest);
+      return dest;
+    },
+    url,
+    async removePrefix(prefix) {
+      const clean = prefix.replace(/\/+$/, '');
+      const keys = [clean, ...(await listAll(clean))];
+      for (let i = 0; i < keys.length; i += 1000) {
+        const batch = keys.slice(i, i + 1000);
+        await call(`remove ${batch.length} files under ${clean}`, null, () => bucket().remove(batch));
+      }
+      await fs.promises.rm(cacheFile(clean), { recursive: true, force: true });
+    },
+    async checkBucket() {
+      const b = await call(`read ${where}`, null, () => client.storage.getBucket(opts.bucket));
+      const mismatch = b.public !== opts.public ? `; the bucket is ${b.public ? 'public' : 'private'} but storage.public is ${opts.public}` : '';
+      return `bucket ${b.name ?? opts.bucket} (${b.public ? 'public' : 'private'})${mismatch}`;
+    },
+  };
+}
