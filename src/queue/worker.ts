@@ -80,6 +80,10 @@ export async function runWorker(services: Services, opts: WorkerOptions): Promis
   else opts.stop.addEventListener('abort', onStop, { once: true });
 
   log.info('worker started', { types: types.join(','), concurrency: opts.concurrency, db: db.description, once: opts.once });
+  // the trap of scaling out: a shared queue, but files only this machine can read
+  if (db.kind === 'postgres' && config.storage.kind === 'local') {
+    log.warn('storage is a local folder: workers on other machines cannot read the files this one stores; on several machines use storage kind supabase (or one folder every worker mounts as dataDir)');
+  }
   const pollMs = config.queue.pollSeconds * 1000;
   let claimFailures = 0;
 

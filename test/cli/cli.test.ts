@@ -231,6 +231,8 @@ describe('CLI on PostgreSQL', () => {
     const worker = await runCli(['run-worker', '--once', '--type', 'generate_script'], { cwd, env: { DATABASE_URL: url } });
     expect(worker.code, worker.stderr).toBe(0);
     expect(worker.stderr).toMatch(/transaction pooler .*workers poll/);
+    // a shared database with local storage: the worker says plainly that this does not scale across machines
+    expect(worker.stderr).toMatch(/storage is a local folder: workers on other machines cannot read the files this one stores/);
     const story = JSON.parse((await runCli(['status', created.story_id, '--json'], { cwd, env: { DATABASE_URL: url } })).stdout);
     expect(story.jobs.find((j: { type: string }) => j.type === 'generate_script').status).toBe('completed');
   });
