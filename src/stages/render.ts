@@ -66,6 +66,8 @@ export const renderStage: Stage = {
       if (ctx.signal.aborted) return;
       await storeAsset(ctx, story.id, { kind: 'thumbnail', file: 'thumbnail.jpg', contentType: 'image/jpeg', source: { file: thumbnail } });
       ctx.progress(`rendered ${timeline.total.toFixed(1)}s`);
+      // the stills and narrations were copied here for ffmpeg; remote storage keeps them
+      await ctx.storage.dropLocalCopies(keys.story(story.id, 'scenes'));
     } finally {
       await fs.promises.rm(tmp, { recursive: true, force: true });
     }

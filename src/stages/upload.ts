@@ -20,6 +20,8 @@ export const uploadStage: Stage = {
     const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, files, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text) }, ctx.signal);
     if (ctx.signal.aborted) return;
     await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });
+    // a published story's files need no copy on this machine any more (remote storage keeps them)
+    await ctx.storage.dropLocalCopies(keys.story(story.id, ''));
     ctx.progress(result.url ?? `published with ${ctx.providers.publish.name}`);
   },
   async reset(story, ctx) {

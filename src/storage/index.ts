@@ -19,7 +19,7 @@ function unavailable(message: string): Storage {
   const fail = async (): Promise<never> => {
     throw new PermanentError(message);
   };
-  return { kind: 'supabase', description: message, put: fail, exists: fail, localPath: fail, url: fail, removePrefix: fail };
+  return { kind: 'supabase', description: message, put: fail, exists: fail, localPath: fail, url: fail, removePrefix: fail, dropLocalCopies: async () => {} };
 }
 
 /** Supabase Storage as the config describes it, with these credentials. */

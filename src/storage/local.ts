@@ -38,6 +38,8 @@ export function localStorage(root: string, opts: { sharedDatabase?: boolean } = 
       return p;
     },
     url: async (key) => pathToFileURL(full(key)).href,
+    // the files are the storage itself: nothing to free
+    async dropLocalCopies() {},
     async removePrefix(prefix) {
       await fs.promises.rm(full(prefix), { recursive: true, force: true });
     },

@@ -208,6 +208,9 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
       }
       await fs.promises.rm(cacheFile(clean), { recursive: true, force: true });
     },
+    async dropLocalCopies(prefix) {
+      await fs.promises.rm(cacheFile(prefix.replace(/\/+$/, '')), { recursive: true, force: true });
+    },
     async checkBucket() {
       const b = await call(`read ${where}`, null, () => client.storage.getBucket(opts.bucket));
       const mismatch = b.public !== opts.public ? `; the bucket is ${b.public ? 'public' : 'private'} but storage.public is ${opts.public}` : '';

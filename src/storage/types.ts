@@ -11,6 +11,8 @@ export interface Storage {
   url(key: string): Promise<string>;
   /** Removes every object whose key starts with `prefix`. */
   removePrefix(prefix: string): Promise<void>;
+  /** Frees the disk space of local copies made by `localPath` under `prefix` (the objects stay stored). */
+  dropLocalCopies(prefix: string): Promise<void>;
 }
 
 export const keys = {

@@ -92,7 +92,8 @@ describe('offline pipeline with Supabase Storage', () => {
     const published = fs.readFileSync(path.join(cwd, 'published', id, 'video.mp4'));
     expect(published.equals(fake.objects.get(`archive/stories/${id}/video.mp4`)!.bytes)).toBe(true);
     expect(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', path.join(cwd, 'published', id, 'video.mp4')], { encoding: 'utf8' })).toMatch(/h264/);
-    // nothing lands in local storage; downloads are in the cache
+    // nothing lands in local storage; the copies downloaded for the render and the upload are freed
     expect(fs.existsSync(path.join(cwd, '.lost-archives', 'storage'))).toBe(false);
+    expect(fs.existsSync(path.join(cwd, '.lost-archives', 'storage-cache', 'archive', 'stories', id))).toBe(false);
   });
 });
