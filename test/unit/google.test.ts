@@ -159,6 +159,13 @@ describe('budget and failures under concurrency', () => {
     expect(running).toBe(0);
   });
 
+  it('names the voice setting only when the refusal is about the voice, and sends invalid_grant to the credentials', () => {
+    const refused = (message: string, status = 400) => classify(Object.assign(new Error(message), { code: status, status }), info).message;
+    expect(refused('Voice en-US-Neural2-Q does not exist')).toMatch(/check google\.voices \("en-US-Neural2-Q"\)/);
+    expect(refused('Invalid SSML: unexpected token at line 1')).toMatch(/the request was refused; check the google settings in the config$/);
+    expect(refused('invalid_grant: token has been expired or revoked')).toMatch(/the credentials were refused: set GOOGLE_APPLICATION_CREDENTIALS/);
+  });
+
   it('a connection closed in the middle of an answer is retryable, not a bug to report', () => {
     const premature = Object.assign(new Error('Premature close'), { name: 'FetchError', code: 'ERR_STREAM_PREMATURE_CLOSE' });
     expect(classify(premature, info)).toBeInstanceOf(RetryableError);

@@ -110,7 +110,7 @@ export function classify(err: unknown, info: CallInfo): Error {
   }
   const text = `${d.reason} ${d.message}`;
   let fix: string;
-  if (d.status === 401 || d.status === 403 || /API_KEY_INVALID|API key not valid|PERMISSION_DENIED|UNAUTHENTICATED|SERVICE_DISABLED/i.test(text)) {
+  if (d.status === 401 || d.status === 403 || /API_KEY_INVALID|API key not valid|PERMISSION_DENIED|UNAUTHENTICATED|SERVICE_DISABLED|invalid_grant|invalid_token/i.test(text)) {
     fix = `the credentials were refused: ${info.credentials}`;
   } else if (d.status === 404 || /not found|NOT_FOUND/i.test(text)) {
     fix = info.setting ? `${info.setting.key} is "${info.setting.value}", which the service does not know (retired?): set a current one in the config` : 'check the endpoint in google.endpoints';
@@ -118,8 +118,10 @@ export function classify(err: unknown, info: CallInfo): Error {
     fix = `check ${info.setting.key} ("${info.setting.value}") against the voice list of Cloud TTS`;
   } else if (/SAFETY|BLOCKED|PROHIBITED|policy/i.test(text)) {
     fix = 'the content was refused: change the topic or the prompt';
+  } else if (info.setting && /model|voice/i.test(text)) {
+    fix = `the request was refused; check ${info.setting.key} ("${info.setting.value}") and the google settings in the config`;
   } else {
-    fix = info.setting ? `the request was refused; check ${info.setting.key} ("${info.setting.value}") and the google settings in the config` : 'the request was refused; check the google settings in the config';
+    fix = 'the request was refused; check the google settings in the config';
   }
   return new PermanentError(`${head}; ${fix}`, { cause: err });
 }
