@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { costByStory, totalCost } from './db/costs.js';
 import { type StoryDetail, findStory, getStory, getStoryDetail, insertStory, listStories, saveScript } from './db/stories.js';
+import { parseStoryVideoSettings, saveStoryVideoSettings } from './providers/publish/youtube/settings.js';
 import { parseScriptMarkdown } from './providers/text/markdown.js';
 import type { ScriptDraft } from './providers/types.js';
 import type { Db, Queryable } from './db/types.js';
@@ -31,6 +32,8 @@ export const newStorySchema = z.strictObject({
     .max(100_000, 'the budget is over 100000 USD; give it in dollars, e.g. 5')
     .optional()
     .describe("spending limit in USD for the story's paid provider calls"),
+  privacy: z.string().optional().describe('youtube publisher: private, unlisted or public for this story (default: youtube.privacy)'),
+  publish_at: z.string().optional().describe('youtube publisher: publish at this time, ISO 8601 with zone, e.g. 2026-12-01T17:00:00Z (needs privacy private)'),
 });
 export type NewStory = z.input<typeof newStorySchema>;
 
@@ -51,9 +54,11 @@ export function validateNewStory(input: NewStory): z.output<typeof newStorySchem
  */
 export async function createStory(services: Services, pipeline: Pipeline, input: NewStory, script?: ScriptDraft): Promise<Story> {
   const language = input.language ?? services.config.language; // the configured default is checked like a given one
-  const { topic, budget_usd } = validateNewStory({ ...input, language });
+  const { topic, budget_usd, privacy, publish_at } = validateNewStory({ ...input, language });
+  const video = parseStoryVideoSettings(services.config, { privacy, publishAt: publish_at });
   return services.db.transaction(async (tx) => {
     const story = await insertStory(tx, topic, language, budget_usd ?? null);
+    if (video) await saveStoryVideoSettings(tx, story.id, video);
     if (script) await saveScript(tx, story.id, script.script, script.source, script.scenes);
     await enqueue(tx, story.id, pipeline[0].type, services.config.queue.maxAttempts);
     return story;

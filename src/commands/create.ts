@@ -1,6 +1,5 @@
 import { PIPELINE } from '../stages/index.js';
 import { UsageError } from '../errors.js';
-import { parseStoryVideoSettings, saveStoryVideoSettings } from '../providers/publish/youtube/settings.js';
 import { createStory, readScriptFile } from '../stories.js';
 import { type GlobalOptions, parseBudget, printJson, withServices } from './common.js';
 
@@ -21,9 +20,7 @@ export async function create(g: GlobalOptions, topicArg: string | undefined, opt
   const budget = parseBudget(opts.budget);
   if (topic === undefined) throw new UsageError('give a topic (`lost-archives create "The Library of Alexandria"`) or --script FILE');
   await withServices(g, { logLevel: 'warn', announce: !opts.json, enqueues: true }, async (s) => {
-    const video = parseStoryVideoSettings(s.config, opts);
-    const story = await createStory(s, PIPELINE, { topic, language: opts.language, budget_usd: budget }, fromFile?.script);
-    if (video) await saveStoryVideoSettings(s.db, story.id, video);
+    const story = await createStory(s, PIPELINE, { topic, language: opts.language, budget_usd: budget, privacy: opts.privacy, publish_at: opts.publishAt }, fromFile?.script);
     if (opts.json) printJson({ story_id: story.id, status: story.status });
     else process.stdout.write(`${story.id}\n`);
   });

@@ -4,7 +4,6 @@ import { buildStoryRun } from '../run-story.js';
 import { JOB_TYPES, PIPELINE } from '../stages/index.js';
 import { createStory, readScriptFile, resolveStory } from '../stories.js';
 import { getStoryDetail } from '../db/stories.js';
-import { parseStoryVideoSettings, saveStoryVideoSettings } from '../providers/publish/youtube/settings.js';
 import { type GlobalOptions, parseBudget, printJson, stopSignal, withServices } from './common.js';
 
 export interface RunOptions {
@@ -26,12 +25,10 @@ export async function run(g: GlobalOptions, topic: string | undefined, opts: Run
   const budget = parseBudget(opts.budget);
   if (!topic && !fromFile && !opts.story) throw new UsageError('give a topic (`lost-archives run "The Library of Alexandria"`), --script FILE or --story ID');
   await withServices(g, { logLevel: 'warn', announce: !opts.json, preflight: JOB_TYPES }, async (s) => {
-    const video = parseStoryVideoSettings(s.config, opts);
-    if (video && opts.story) throw new UsageError('--privacy and --publish-at go with a new story, not --story');
+    if ((opts.privacy !== undefined || opts.publishAt !== undefined) && opts.story) throw new UsageError('--privacy and --publish-at go with a new story, not --story');
     const story = opts.story
       ? await resolveStory(s.db, opts.story)
-      : await createStory(s, PIPELINE, { topic: fromFile?.topic ?? topic!, language: opts.language, budget_usd: budget }, fromFile?.script);
-    if (video && !opts.story) await saveStoryVideoSettings(s.db, story.id, video);
+      : await createStory(s, PIPELINE, { topic: fromFile?.topic ?? topic!, language: opts.language, budget_usd: budget, privacy: opts.privacy, publish_at: opts.publishAt }, fromFile?.script);
     if (!opts.json) process.stdout.write(`story ${story.id}: ${story.topic}\n`);
     const stop = stopSignal();
     const renderer = opts.json ? 'silent' : process.stdout.isTTY && !process.env.CI ? 'default' : 'simple';

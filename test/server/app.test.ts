@@ -3,6 +3,8 @@ import type { Db } from '../../src/db/types.js';
 import { createLogger } from '../../src/log.js';
 import { buildApp } from '../../src/server/app.js';
 import { bearerCheck, isLoopback, parseApiKeys } from '../../src/server/auth.js';
+import { openPglite } from '../../src/db/pglite.js';
+import { migrate } from '../../src/db/migrate.js';
 import { testConfig, testServices } from '../helpers/services.js';
 
 /** The app in-process, on a database that fails: what a client and the log see. */
@@ -65,5 +67,34 @@ describe('API keys', () => {
   it('loopback addresses are told apart from the network', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) expect(isLoopback(h), h).toBe(true);
     for (const h of ['0.0.0.0', '::', '192.168.1.20', '10.0.0.1', 'example.com', '::ffff:10.0.0.1']) expect(isLoopback(h), h).toBe(false);
+  });
+});
+
+describe("a story's own YouTube settings through the API", () => {
+  it('are stored with the story when the youtube publisher is configured, and refused (400) otherwise', async () => {
+    const db = await openPglite('memory');
+    try {
+      await migrate(db);
+      const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
+      const youtube = await buildApp(testServices(db, testConfig({ providers: { publish: 'youtube' } })), { keys: ['k'], rateLimit: { max: 50, windowSeconds: 60 } });
+      const created = await youtube.inject({ method: 'POST', url: '/stories', headers, payload: { topic: 'Troy', privacy: 'private', publish_at: '2099-12-01T17:00:00Z' } });
+      expect(created.statusCode, created.body).toBe(201);
+      const [row] = await db.query<{ privacy: string; publish_at: Date }>('select privacy, publish_at from youtube_uploads where story_id = $1', [created.json().story_id]);
+      expect(row).toEqual({ privacy: 'private', publish_at: new Date('2099-12-01T17:00:00Z') });
+      const past = await youtube.inject({ method: 'POST', url: '/stories', headers, payload: { topic: 'Troy', publish_at: '2020-01-01T00:00:00Z' } });
+      expect(past.statusCode).toBe(400);
+      expect(past.json().error.message).toMatch(/in the past/);
+      await youtube.close();
+
+      const folder = await buildApp(testServices(db, testConfig()), { keys: ['k'], rateLimit: { max: 50, windowSeconds: 60 } });
+      const refused = await folder.inject({ method: 'POST', url: '/stories', headers, payload: { topic: 'Troy', privacy: 'public' } });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.message).toMatch(/settings of the youtube publisher/);
+      await folder.close();
+      // nothing was written for the refused requests
+      expect((await db.query<{ n: number }>('select count(*)::int as n from stories'))[0].n).toBe(1);
+    } finally {
+      await db.close();
+    }
   });
 });
