@@ -194,8 +194,18 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
     async localPath(key) {
       const info = await call(`look up ${key}`, key, () => bucket().info(key));
       const dest = cacheFile(key);
+      // the copy is reused only for the same version of the object: another machine may have overwritten
+      // it with a file of the same size (a corrected caption, a narration of the same length)
+      const meta = info as { etag?: string; version?: string; last_modified?: string; lastModified?: string; size?: number };
+      const version = JSON.stringify([meta.etag ?? null, meta.version ?? null, meta.last_modified ?? meta.lastModified ?? null, meta.size ?? null]);
+      const stamp = `${dest}.version`;
+      const cachedVersion = await fs.promises.readFile(stamp, 'utf8').catch(() => null);
       const cached = await fs.promises.stat(dest).catch(() => null);
-      if (!cached || info.size === undefined || cached.size !== info.size) await download(key, dest);
+      if (!cached || cachedVersion !== version || meta.size === undefined || cached.size !== meta.size) {
+        await fs.promises.rm(stamp, { force: true });
+        await download(key, dest);
+        await fs.promises.writeFile(stamp, version);
+      }
       return dest;
     },
     url,

@@ -166,6 +166,15 @@ describe('supabase storage: cache, retries and permanent errors', () => {
     expect(downloads()).toBe(1);
   });
 
+  it('another machine overwriting an object with one of the same size is seen: the stale copy is not used', async () => {
+    const a = fakeClient(fake, path.join(dir, 'machine-a'));
+    const b = fakeClient(fake, path.join(dir, 'machine-b'));
+    await a.put('stories/v/captions.srt', Buffer.from('1\nteh library\n'), 'application/x-subrip');
+    expect(fs.readFileSync(await b.localPath('stories/v/captions.srt'), 'utf8')).toBe('1\nteh library\n');
+    await a.put('stories/v/captions.srt', Buffer.from('1\nthe library\n'), 'application/x-subrip');
+    expect(fs.readFileSync(await b.localPath('stories/v/captions.srt'), 'utf8')).toBe('1\nthe library\n');
+  });
+
   it('retries 5xx answers, then gives a retryable error', async () => {
     const s = fakeClient(fake, dir);
     fake.failNext = { count: 2, status: 503 };

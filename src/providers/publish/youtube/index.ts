@@ -42,7 +42,8 @@ export function videoResource(
       defaultAudioLanguage: language,
     },
     status: {
-      privacyStatus: publishAt ? 'private' : privacy,
+      // a schedule whose time passed while the job waited (quota) is kept by publishing at once
+      privacyStatus: publishAt ? (publishAt > now ? 'private' : 'public') : privacy,
       ...(publishAt && publishAt > now ? { publishAt: publishAt.toISOString() } : {}),
       selfDeclaredMadeForKids: settings.madeForKids,
       containsSyntheticMedia: settings.containsSyntheticMedia,
@@ -114,6 +115,9 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
             break;
           } catch (err) {
             if (!(err instanceof SessionGoneError)) throw err;
+            // a session opened just now that is already gone is not an expiry: something between here and
+            // YouTube (a proxy, youtube.rootUrl) answers 404; opening more would spend the day's uploads
+            if (fresh) throw new PermanentError(`${err.message} right after it was opened: check youtube.rootUrl and any proxy in between`);
             // expired or unknown session: nothing was created with it; open a new one
             session = null;
             await saveUpload(db, story.id, { session_uri: null, total_bytes: null });
@@ -133,6 +137,8 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
         } catch (err) {
           // a channel that may not set custom thumbnails yet still gets its video published
           if (!(err instanceof PermanentError) || !/HTTP 403/.test(err.message)) throw err;
+          // done with, so a later retry does not pay and warn again
+          await saveUpload(db, story.id, { thumbnail_set: true });
           req.warn(`${err.message}; the video keeps YouTube's own thumbnail (custom thumbnails need a verified channel: https://www.youtube.com/verify)`);
         }
       }
@@ -140,17 +146,26 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
       if (settings.captions && !state.captions_id) {
         await ledger.spend('captions.insert');
         req.progress('adding the captions');
-        const res = await attempt('captions.insert', () =>
-          api.captions.insert(
-            {
-              part: ['snippet'],
-              requestBody: { snippet: { videoId, language: settings.defaultLanguage ?? story.language, name: '', isDraft: false } },
-              media: { mimeType: 'application/x-subrip', body: fs.createReadStream(req.files.srt) },
-            },
-            { rootUrl, signal },
-          ),
-        );
-        await saveUpload(db, story.id, { captions_id: res.data.id ?? 'unknown' });
+        let captionsId: string;
+        try {
+          const res = await attempt('captions.insert', () =>
+            api.captions.insert(
+              {
+                part: ['snippet'],
+                requestBody: { snippet: { videoId, language: settings.defaultLanguage ?? story.language, name: '', isDraft: false } },
+                media: { mimeType: 'application/x-subrip', body: fs.createReadStream(req.files.srt) },
+              },
+              { rootUrl, signal },
+            ),
+          );
+          captionsId = res.data.id ?? 'unknown';
+        } catch (err) {
+          // an earlier attempt's track arrived but its answer did not: the track is there (409 captionExists)
+          if (!(err instanceof PermanentError) || !/HTTP 409/.test(err.message)) throw err;
+          req.warn(`${err.message}; the captions track is already on the video`);
+          captionsId = 'existing';
+        }
+        await saveUpload(db, story.id, { captions_id: captionsId });
       }
 
       if (settings.playlistId && !state.playlist_item_id) {
