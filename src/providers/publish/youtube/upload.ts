@@ -159,6 +159,13 @@ export async function sendFile(client: OAuth2Client, session: string, file: stri
       }
       step = interpret(res);
       if ('held' in step && step.held > start) failures = 0;
+      else if ('held' in step) {
+        // YouTube kept none of the chunk (a proxy cutting bodies short): a failure like any other, with backoff
+        failures++;
+        if (failures > retries) throw new RetryableError('the video upload makes no progress: YouTube keeps none of the bytes sent; the session is kept and the next attempt resumes it');
+        await delay(wait, undefined, { signal: opts.signal });
+        wait = Math.min(wait * 2, 60_000);
+      }
     } catch (err) {
       if (opts.signal.aborted) throw opts.signal.reason;
       if (!transient(err)) throw err;
