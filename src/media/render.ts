@@ -1,5 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
+import { mapLimit } from '../concurrency.js';
 import type { FfmpegJob, RunOptions } from './ffmpeg.js';
 import { FONT_SERIF_BOLD } from './fonts.js';
 import { escapeFilterValue } from './subtitles.js';
@@ -217,34 +218,35 @@ export async function runRenderPlan(
   const onAbort = () => stop.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const done = plan.parts.map(() => 0);
-  const failing = (p: Promise<unknown>) =>
+  // the first failure stops everything still running (its ffmpeg is killed), not only what has yet to start
+  const failing = <T>(p: Promise<T>) =>
     p.catch((err) => {
       stop.abort(err);
       throw err;
     });
-  let next = 0;
-  const runParts = async () => {
-    while (next < plan.parts.length && !stop.signal.aborted) {
-      const k = next++;
-      const part = plan.parts[k];
-      await run(part.job, {
-        signal: stop.signal,
-        onProgress: (seconds) => {
-          done[k] = Math.min(seconds, part.seconds);
-          opts.onProgress?.(done.reduce((a, b) => a + b, 0));
-        },
-      });
-    }
-  };
   try {
     await fs.promises.writeFile(plan.list.path, plan.list.content);
-    const lanes = Array.from({ length: Math.min(plan.processes, plan.parts.length) }, () => failing(runParts()));
+    const parts = mapLimit(
+      plan.parts,
+      plan.processes,
+      (part, k) =>
+        failing(
+          run(part.job, {
+            signal: stop.signal,
+            onProgress: (seconds) => {
+              done[k] = Math.min(seconds, part.seconds);
+              opts.onProgress?.(done.reduce((a, b) => a + b, 0));
+            },
+          }),
+        ),
+      stop.signal,
+    );
     const soundtrack = async () => {
       await run(plan.audio.mix, { signal: stop.signal });
       const loudness = parseLoudness(await run(plan.audio.measure, { signal: stop.signal }));
       await run(plan.audio.encode(loudness), { signal: stop.signal });
     };
-    await Promise.all([...lanes, failing(soundtrack())]);
+    await Promise.all([parts, failing(soundtrack())]);
     if (stop.signal.aborted) throw stop.signal.reason;
     await run(plan.join, { signal: stop.signal });
   } finally {
@@ -302,9 +304,9 @@ function partJob(spec: RenderSpec, items: Item[], frames: number[], tf: number, 
   const bh = Math.ceil((h * zoom) / 2) * 2;
   // pieces each picture gives: [label, first frame in its clock, frames]
   const pieces = new Map<number, [string, number, number][]>();
-  const take = (seg: number, label: string, from: number, n: number) => {
+  const take = (seg: number, label: string, from: number, count: number) => {
     if (!pieces.has(seg)) pieces.set(seg, []);
-    pieces.get(seg)!.push([label, from, n]);
+    pieces.get(seg)!.push([label, from, count]);
   };
   const order: string[] = [];
   const chains: string[] = [];

@@ -96,12 +96,10 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
   try {
     // a query that hangs (the network is gone) must not outlive the lease: give up with it
     const whileHeld = <T>(p: Promise<T>) => untilAborted(p, controller.signal);
-    if (!(await whileHeld(withDbRetry(() => q.markStoryStage(db, job, opts.worker, stage.status), log, leaseEnds())))) {
-      const current = await whileHeld(withDbRetry(() => getStory(db, job.story_id), log, leaseEnds()));
-      // a failed story keeps its status; otherwise the job is no longer this worker's
-      if (current?.status !== 'failed') throw new LeaseLostError(String(job.id));
-    }
+    const marked = await whileHeld(withDbRetry(() => q.markStoryStage(db, job, opts.worker, stage.status), log, leaseEnds()));
     const story = await whileHeld(withDbRetry(() => getStory(db, job.story_id), log, leaseEnds()));
+    // a failed story keeps its status; otherwise the job is no longer this worker's
+    if (!marked && story?.status !== 'failed') throw new LeaseLostError(String(job.id));
     if (!story) throw new Error(`story ${job.story_id} no longer exists`);
     log.info('stage started');
     const started = Date.now();

@@ -54,10 +54,10 @@ export async function release(db: Queryable, job: Job, worker: string): Promise<
   return row.ok;
 }
 
-/** Marks the story as being worked on by this stage (claim does not know the stage order). */
 /**
- * Shows the stage on its story, only while this worker still holds the job: a worker that was cut off
- * and whose late write arrives after another took over must not move the story back.
+ * Marks the story as being worked on by this stage (claim does not know the stage order), only while
+ * this worker still holds the job: a worker that was cut off and whose late write arrives after another
+ * took over must not move the story back.
  */
 export async function markStoryStage(db: Queryable, job: Job, worker: string, status: StoryStatus): Promise<boolean> {
   const rows = await db.query(

@@ -5,6 +5,8 @@ import { openPglite } from '../../src/db/pglite.js';
 import { migrate } from '../../src/db/migrate.js';
 import { insertStory } from '../../src/db/stories.js';
 import { silentLogger } from '../../src/log.js';
+import type { Meter } from '../../src/providers/types.js';
+import type { JobType, Story } from '../../src/types.js';
 import { PermanentError, RetryableError } from '../../src/errors.js';
 import { geminiAuth } from '../../src/providers/google/credentials.js';
 import { type CallInfo, classify, withRetry } from '../../src/providers/google/retry.js';
@@ -107,13 +109,22 @@ describe('limiter', () => {
   });
 });
 
+/** A story with this budget on a fresh embedded database, and a meter maker for it. */
+async function withBudgetedStory(budget: number, fn: (story: Story, meterFor: (s: Pick<Story, 'id' | 'budget_usd'>, stage: JobType) => Meter) => Promise<void>) {
+  const db = await openPglite('memory');
+  try {
+    await migrate(db);
+    const story = await insertStory(db, 'Tea', 'en-US', budget);
+    await fn(story, (s, stage) => storyMeter({ db, prices: priceTable({}), log: silentLogger }, s, stage));
+  } finally {
+    await db.close();
+  }
+}
+
 describe('budget and failures under concurrency', () => {
   it('calls reserved at the same moment see each other: four $0.067 stills against a $0.10 budget, one is made', async () => {
-    const db = await openPglite('memory');
-    try {
-      await migrate(db);
-      const story = await insertStory(db, 'Tea', 'en-US', 0.1);
-      const meter = storyMeter({ db, prices: priceTable({}), log: silentLogger }, story, 'generate_images');
+    await withBudgetedStory(0.1, async (story, meterFor) => {
+      const meter = meterFor(story, 'generate_images');
       const call = { provider: 'gemini', model: 'gemini-3.1-flash-image', operation: 'still', usage: { images: 1 } };
       const results = await Promise.allSettled([1, 2, 3, 4].map((scene) => meter.reserve({ ...call, scene })));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -123,24 +134,17 @@ describe('budget and failures under concurrency', () => {
       // once settled, the call is in the ledger and the budget still holds
       await (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ settle: (u: { images: number }) => Promise<void> }>).value.settle({ images: 1 });
       await expect(meter.reserve({ ...call, scene: 5 })).rejects.toThrow(/spent \$0\.0670 of its \$0\.10 budget/);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('a story with a budget refuses a call it cannot price, naming google.prices', async () => {
-    const db = await openPglite('memory');
-    try {
-      await migrate(db);
-      const story = await insertStory(db, 'Tea', 'en-US', 1);
-      const meter = storyMeter({ db, prices: priceTable({}), log: silentLogger }, story, 'generate_script');
+    await withBudgetedStory(1, async (story, meterFor) => {
+      const meter = meterFor(story, 'generate_script');
       await expect(meter.reserve({ provider: 'gemini', model: 'gemini-9-ultra', operation: 'script', usage: { tokensIn: 10 } })).rejects.toThrow(/gemini-9-ultra has no price: add it to google\.prices/);
       // without a budget it is only recorded at $0 (and warned about)
-      const free = storyMeter({ db, prices: priceTable({}), log: silentLogger }, { id: story.id, budget_usd: null }, 'generate_script');
+      const free = meterFor({ id: story.id, budget_usd: null }, 'generate_script');
       await expect(free.reserve({ provider: 'gemini', model: 'gemini-9-ultra', operation: 'script', usage: { tokensIn: 10 } })).resolves.toBeTruthy();
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   it('after a failure no new item starts, and the ones running are waited for before it rejects', async () => {
