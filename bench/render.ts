@@ -110,7 +110,7 @@ async function workload(dir: string, scenes: number) {
 async function fullRender(dir: string, w: Awaited<ReturnType<typeof workload>>, out: string) {
   const pictures = w.timeline.segments.map((s) => (s.kind === 'scene' ? w.stills[s.index] : s.kind === 'intro' ? w.intro : w.outro));
   const workDir = fs.mkdtempSync(path.join(dir, 'parts-'));
-  const plan = planRender({ pictures, narrations: w.narrations, music: w.music, timeline: w.timeline, width: W, height: H, subtitles: w.ass, preset: PRESET, processes: PROCESSES, workDir, output: out });
+  const plan = planRender({ pictures, narrations: w.narrations, music: w.music, timeline: w.timeline, width: W, height: H, captions: fs.readFileSync(w.ass, 'utf8'), preset: PRESET, processes: PROCESSES, workDir, output: out });
   await runRenderPlan(plan, runFfmpeg);
   fs.rmSync(workDir, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { mapLimit } from '../concurrency.js';
 import type { FfmpegJob, RunOptions } from './ffmpeg.js';
 import { FONT_SERIF_BOLD } from './fonts.js';
-import { escapeFilterValue } from './subtitles.js';
+import { type CueSheet, cueSheet, escapeFilterValue } from './subtitles.js';
 import type { Timeline } from './timeline.js';
 
 /**
@@ -115,8 +115,8 @@ export interface RenderSpec {
   timeline: Timeline;
   width: number;
   height: number;
-  /** ASS file to burn in, or null */
-  subtitles: string | null;
+  /** the ASS script (its text) to burn in, or null */
+  captions: string | null;
   preset: string;
   /** how many ffmpeg processes render parts of the picture at once */
   processes: number;
@@ -126,6 +126,8 @@ export interface RenderSpec {
 }
 
 export interface RenderPlan {
+  /** the subtitles as one transparent picture per cue (`cue-<i>.png` in the work folder), drawn before the parts */
+  captions: { sheet: { path: string; content: string }; job: FfmpegJob } | null;
   /** video-only parts, in order; `seconds` is each part's length */
   parts: { job: FfmpegJob; seconds: number }[];
   /** how many parts run at once */
@@ -172,9 +174,10 @@ export function planRender(spec: RenderSpec): RenderPlan {
   const processes = Math.max(1, Math.floor(spec.processes));
   const cuts = cutPoints(items, total, Math.max(processes, Math.ceil(segs.length / PICTURES_PER_PART)));
   const bounds = [0, ...cuts, total];
+  const sheet = spec.captions ? cueSheet(spec.captions) : null;
   const parts = bounds.slice(0, -1).map((a, k) => {
     const b = bounds[k + 1];
-    const job = partJob(spec, sliceItems(items, a, b), frames, tf, a, b - a, path.join(spec.workDir, `part-${k}.mp4`));
+    const job = partJob(spec, sliceItems(items, a, b), frames, tf, a, b - a, sheet, path.join(spec.workDir, `part-${k}.mp4`));
     return { job, seconds: (b - a) / fps };
   });
   const mixed = path.join(spec.workDir, 'soundtrack.wav');
@@ -182,6 +185,7 @@ export function planRender(spec: RenderSpec): RenderPlan {
   const listFile = path.join(spec.workDir, 'parts.txt');
   const seconds = n(total / fps);
   return {
+    captions: sheet && captionsPlan(sheet, w, h, spec.workDir),
     parts,
     processes,
     audio: {
@@ -226,7 +230,12 @@ export async function runRenderPlan(
     });
   try {
     await fs.promises.writeFile(plan.list.path, plan.list.content);
-    const parts = mapLimit(
+    const captions = async () => {
+      if (!plan.captions) return;
+      await fs.promises.writeFile(plan.captions.sheet.path, plan.captions.sheet.content);
+      await run(plan.captions.job, { signal: stop.signal });
+    };
+    const parts = failing(captions()).then(() => mapLimit(
       plan.parts,
       plan.processes,
       (part, k) =>
@@ -240,7 +249,7 @@ export async function runRenderPlan(
           }),
         ),
       stop.signal,
-    );
+    ));
     const soundtrack = async () => {
       await run(plan.audio.mix, { signal: stop.signal });
       const loudness = parseLoudness(await run(plan.audio.measure, { signal: stop.signal }));
@@ -296,7 +305,7 @@ function sliceItems(items: Item[], a: number, b: number): Item[] {
  * 4:4:4 (which cost more than the rest of the graph); the half-resolution chroma follows within half a
  * pixel. Subtitles are drawn on the video's own clock: the part's first frame is frame `first`.
  */
-function partJob(spec: RenderSpec, items: Item[], frames: number[], tf: number, first: number, count: number, output: string): FfmpegJob {
+function partJob(spec: RenderSpec, items: Item[], frames: number[], tf: number, first: number, count: number, sheet: CueSheet | null, output: string): FfmpegJob {
   const { timeline, width: w, height: h } = spec;
   const fps = timeline.fps;
   const zoom = 1.12;
@@ -342,12 +351,25 @@ function partJob(spec: RenderSpec, items: Item[], frames: number[], tf: number, 
       );
     }
   });
-  // timestamps in whole frames of the video's clock (images arrive in 1/25 s ticks), for the subtitles
-  const burn = spec.subtitles ? `,ass=filename=${escapeFilterValue(spec.subtitles)}` : '';
-  chains.push(`${order.join('')}concat=n=${order.length}:v=1:a=0,settb=1/${fps},setpts=(N+${first})/(${fps}*TB)${burn},setpts=PTS-STARTPTS,format=yuv420p[vout]`);
+  // timestamps in whole frames of the video's clock (images arrive in 1/25 s ticks), for the subtitles:
+  // each cue that falls in this part is laid over the frames of its own time, and passes the rest untouched
+  const from = first / fps;
+  const to = (first + count) / fps;
+  const cues = (sheet?.cues ?? []).map((c, i) => ({ ...c, i })).filter((c) => c.end > from && c.start < to);
+  let last = 'c0';
+  const burn = cues.map((c, k) => {
+    const next = `c${k + 1}`;
+    const step = `[${last}][${inputs.length + k}:v]overlay=x=0:y=${sheet!.band.y}:enable='gte(t,${n(c.start)})*lt(t,${n(c.end)})'[${next}]`;
+    last = next;
+    return step;
+  });
+  chains.push(`${order.join('')}concat=n=${order.length}:v=1:a=0,settb=1/${fps},setpts=(N+${first})/(${fps}*TB)[c0]`, ...burn, `[${last}]setpts=PTS-STARTPTS,format=yuv420p[vout]`);
   return {
     // one decoding thread per picture: each decoder's frame threads would hold buffers for a single image
-    inputs: inputs.map((seg) => ({ path: spec.pictures[seg], options: ['-threads', '1'] })),
+    inputs: [
+      ...inputs.map((seg) => ({ path: spec.pictures[seg], options: ['-threads', '1'] })),
+      ...cues.map((c) => ({ path: cuePicture(spec.workDir, c.i) })),
+    ],
     filter: chains.join(';'),
     outputOptions: [
       '-map', '[vout]', '-an',
@@ -355,6 +377,27 @@ function partJob(spec: RenderSpec, items: Item[], frames: number[], tf: number, 
       '-frames:v', String(count),
     ],
     output,
+  };
+}
+
+const cuePicture = (workDir: string, i: number) => path.join(workDir, `cue-${i}.png`);
+
+/**
+ * One ffmpeg draws every cue once with libass, on a transparent canvas at one frame per second (cue i at
+ * second i of the sheet), and keeps only the band its ink stays in.
+ */
+function captionsPlan(sheet: CueSheet, w: number, h: number, workDir: string): NonNullable<RenderPlan['captions']> {
+  const file = path.join(workDir, 'captions-sheet.ass');
+  const count = Math.max(1, sheet.cues.length);
+  return {
+    sheet: { path: file, content: sheet.sheet },
+    job: {
+      // rgba inside the source's own graph: converted after it, the canvas would arrive opaque
+      inputs: [{ path: `color=c=black@0:s=${w}x${h}:r=1:d=${count},format=rgba`, format: 'lavfi' }],
+      filter: `[0:v]ass=filename=${escapeFilterValue(file)}:alpha=1,crop=${w}:${sheet.band.height}:0:${sheet.band.y}[out]`,
+      outputOptions: ['-map', '[out]', '-frames:v', String(count), '-c:v', 'png', '-pix_fmt', 'rgba', '-start_number', '0'],
+      output: path.join(workDir, 'cue-%d.png'),
+    },
   };
 }
 

@@ -116,3 +116,68 @@ export function escapeFilterValue(value: string): string {
   const level1 = value.replace(/[\\':]/g, (c) => '\\' + c);
   return level1.replace(/[\\'[\],;]/g, (c) => '\\' + c);
 }
+
+/** Seconds from an ASS clock (`H:MM:SS.cc`). */
+function assSeconds(clockText: string): number {
+  const m = /^(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$/.exec(clockText.trim());
+  if (!m) throw new Error(`not an ASS time: ${clockText}`);
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}
+
+export interface CueSheet {
+  /** the same script with cue i shown from second i to i + 1: one picture per cue at 1 fps */
+  sheet: string;
+  /** each cue's own time in the video, in the script's order */
+  cues: { start: number; end: number }[];
+  /** the rows of the frame that every cue's ink stays inside (top row, height; both even) */
+  band: { y: number; height: number };
+}
+
+/**
+ * An ASS script as one picture per cue. Burning subtitles in with libass on every frame blends each glyph's
+ * fill, outline and shadow into the frame one by one (a tenth of the render's CPU); drawn once per cue on a
+ * transparent band and laid over the frames it covers, the same pixels cost a small overlay. The band is
+ * worked out from the style (bottom-aligned: margin, size, outline, shadow, the most lines of any cue), with
+ * room to spare; any other alignment, or a script not in our shape, gets the whole frame.
+ */
+export function cueSheet(ass: string): CueSheet {
+  const lines = ass.split(/\r?\n/);
+  const field = (name: string) => {
+    const line = lines.find((l) => l.startsWith(`${name}:`));
+    return line ? line.slice(name.length + 1).trim() : undefined;
+  };
+  const width = Number(field('PlayResX'));
+  const height = Number(field('PlayResY'));
+  if (!(width > 0 && height > 0)) throw new Error('the subtitle script has no PlayResX/PlayResY');
+  const cues: { start: number; end: number }[] = [];
+  let mostLines = 1;
+  let n = 0;
+  const sheet = lines
+    .map((line) => {
+      if (!line.startsWith('Dialogue:')) return line;
+      // Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text (the text may hold commas)
+      const parts = line.slice('Dialogue:'.length).split(',');
+      const text = parts.slice(9).join(',');
+      cues.push({ start: assSeconds(parts[1]), end: assSeconds(parts[2]) });
+      mostLines = Math.max(mostLines, text.split('\\N').length);
+      const at = n++;
+      return `Dialogue:${[parts[0], clock(at, '.', 2), clock(at + 1, '.', 2), ...parts.slice(3, 9), text].join(',')}`;
+    })
+    .join('\n');
+  return { sheet, cues, band: inkBand(field('Style'), height, mostLines) };
+}
+
+function inkBand(style: string | undefined, height: number, mostLines: number): { y: number; height: number } {
+  const whole = { y: 0, height };
+  // Name, Fontname, Fontsize, …, Outline (16), Shadow (17), Alignment (18), MarginL, MarginR, MarginV (21), Encoding
+  const f = style?.split(',') ?? [];
+  const [size, outline, shadow, alignment, marginV] = [2, 16, 17, 18, 21].map((i) => Number(f[i]));
+  if (f.length < 23 || ![size, outline, shadow, alignment, marginV].every(Number.isFinite) || ![1, 2, 3].includes(alignment)) return whole;
+  // a line is at most about 1.25 font sizes tall (accents above, descenders below); outline and shadow on top
+  const ink = Math.ceil(size * (1.25 * mostLines + 0.5) + 2 * outline + shadow);
+  const bottom = Math.min(height, height - marginV + Math.ceil(size * 0.5 + outline + shadow));
+  const top = Math.max(0, bottom - ink - Math.ceil(size * 0.5));
+  const y = top - (top % 2);
+  const h = Math.min(height - y, bottom - y + ((bottom - y) % 2));
+  return { y, height: h - (h % 2) };
+}

@@ -89,15 +89,11 @@ async function renderVideo(story: Story, ctx: StageContext, stills: string[], na
   await drawCard(text.intro, video.width, video.height, intro, { signal: ctx.signal });
   await drawCard(text.outro, video.width, video.height, outro, { signal: ctx.signal });
 
-  let subtitles: string | null = null;
-  if (video.subtitles === 'burn') {
-    subtitles = path.join(tmp, 'captions.ass');
-    await fs.promises.copyFile(await ctx.storage.localPath(keys.story(story.id, 'captions.ass')), subtitles);
-  }
+  const captions = video.subtitles === 'burn' ? await fs.promises.readFile(await ctx.storage.localPath(keys.story(story.id, 'captions.ass')), 'utf8') : null;
   const out = path.join(tmp, 'video.mp4');
   const pictures = timeline.segments.map((seg) => (seg.kind === 'scene' ? stills[seg.index] : seg.kind === 'intro' ? intro : outro));
   const music = await musicFor(story, ctx);
-  const plan = planRender({ pictures, timeline, ...video, narrations, music, subtitles, workDir: tmp, output: out });
+  const plan = planRender({ pictures, timeline, ...video, narrations, music, captions, workDir: tmp, output: out });
   let lastPct = -1;
   await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), {
     signal: ctx.signal,

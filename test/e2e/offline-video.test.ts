@@ -126,6 +126,10 @@ describe('topic to MP4, offline, on the embedded database', () => {
     const cueTime = timeline.scenes[1].narrationStart + story.scenes[1].sentence_timings[0].end / 2;
     expect(whitePixels(frame(video, cueTime, true))).toBeGreaterThan(200);
     expect(whitePixels(frame(video, timeline.scenes[0].start + 0.1, true))).toBeLessThan(20);
+    // on time to the frame: absent two frames before the cue starts, there two frames after
+    const cueStart = timeline.scenes[1].narrationStart + story.scenes[1].sentence_timings[0].start;
+    expect(whitePixels(frame(video, cueStart - 2 / FPS, true))).toBeLessThan(20);
+    expect(whitePixels(frame(video, cueStart + 2 / FPS, true))).toBeGreaterThan(200);
   });
 
   it('opens on the title card and closes on the end card', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PICTURES_PER_PART, buildMixJob, normaliseFilter, parseLoudness, planRender } from '../../src/media/render.js';
-import { buildCues, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
+import { buildCues, cueSheet, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
 import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeline.js';
 import { encodeWav, parseWav, silence, wavSeconds } from '../../src/media/wav.js';
 import { fitYouTubeLimits } from '../../src/stages/metadata.js';
@@ -81,6 +81,30 @@ describe('subtitles', () => {
     expect(ass).toContain('PlayResX: 1920');
   });
 
+  it('turns a script into one picture per cue, keeping each cue’s own time and the band its ink can reach', () => {
+    const cues = [
+      { start: 4.3, end: 6.9, lines: ['One, two: {three}'] },
+      { start: 7.3, end: 9.9, lines: ['Four,', 'five'] },
+    ];
+    const ass = toAss(cues, { width: 1920, height: 1080, font: 'DejaVu Sans', size: 0.045 });
+    const sheet = cueSheet(ass);
+    expect(sheet.cues).toEqual([{ start: 4.3, end: 6.9 }, { start: 7.3, end: 9.9 }]);
+    // cue i shows from second i to i + 1 of the sheet, its text (commas and all) unchanged
+    expect(sheet.sheet).toContain('Dialogue: 0,0:00:00.00,0:00:01.00,Default,,0,0,0,,One, two: \\{three\\}');
+    expect(sheet.sheet).toContain('Dialogue: 0,0:00:01.00,0:00:02.00,Default,,0,0,0,,Four,\\Nfive');
+    expect(sheet.sheet.split('\n').filter((l) => !l.startsWith('Dialogue:'))).toEqual(ass.split('\n').filter((l) => !l.startsWith('Dialogue:')));
+    // bottom-aligned, 49 px type, margin 65: two lines fit in a band well short of the frame
+    const { y, height } = sheet.band;
+    expect(y % 2 + (height % 2)).toBe(0);
+    expect(y).toBeGreaterThan(1080 / 2);
+    expect(y + height).toBeLessThanOrEqual(1080);
+    expect(y + height).toBeGreaterThan(1080 - 65);
+    expect(1080 - 65 - y).toBeGreaterThan(2 * 49);
+    // a style we do not know the shape of gets the whole frame
+    expect(cueSheet(ass.replace(/,2,65,65,65,1$/m, ',8,65,65,65,1')).band).toEqual({ y: 0, height: 1080 });
+    expect(() => cueSheet('[Events]\n')).toThrow(/PlayResX/);
+  });
+
   it('escapes file paths for filter graphs', () => {
     expect(escapeFilterValue("/tmp/it's: [a], b;c\\d")).toBe("/tmp/it\\\\\\'s\\\\: \\[a\\]\\, b\\;c\\\\\\\\d");
   });
@@ -90,7 +114,11 @@ describe('render graph', () => {
   const timeline = buildTimeline([2, 3, 1], { fps: 30, transition: 0.5, intro: 4, outro: 4 });
 
   const loudness = { integrated: -20, truePeak: -9 };
-  const spec = { pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], narrations: ['a.wav', 'b.wav', 'c.wav'], music: 'bed.wav', timeline, width: 640, height: 360, subtitles: '/tmp/s.ass', preset: 'veryfast', workDir: '/w', output: 'o.mp4' };
+  // one cue per scene, a second into its narration
+  const cues = buildCues([0, 1, 2].map(() => ({ timings: [{ text: 'A sentence: {with} 100% "care".', start: 1, end: 1.9 }] })), timeline);
+  const captions = toAss(cues, { width: 640, height: 360, font: 'DejaVu Sans', size: 0.045 });
+  const spec = { pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], narrations: ['a.wav', 'b.wav', 'c.wav'], music: 'bed.wav', timeline, width: 640, height: 360, captions, preset: 'veryfast', workDir: '/w', output: 'o.mp4' };
+  const overlays = (filter: string) => [...filter.matchAll(/overlay=x=0:y=\d+:enable='gte\(t,([\d.]+)\)\*lt\(t,([\d.]+)\)'/g)].map((m) => [Number(m[1]), Number(m[2])]);
   const loops = (filter: string) => [...filter.matchAll(/loop=loop=(\d+):size=1/g)].map((m) => Number(m[1]) + 1);
 
   it('puts the cards around the scenes, crossfades at each part and cuts at the timeline length', () => {
@@ -99,7 +127,7 @@ describe('render graph', () => {
     const plan = planRender({ ...spec, processes: 1 });
     expect(plan.parts).toHaveLength(1);
     const job = plan.parts[0].job;
-    expect(job.inputs.map((i) => i.path)).toEqual(['i.png', 'a.png', 'b.png', 'c.png', 'o.png']);
+    expect(job.inputs.slice(0, 5).map((i) => i.path)).toEqual(['i.png', 'a.png', 'b.png', 'c.png', 'o.png']);
     // one crossfade per boundary, between the tail of one part and the head of the next
     expect(job.filter!.match(/xfade=transition=fade:duration=0\.5:offset=0\[x\d\]/g)).toHaveLength(timeline.segments.length - 1);
     // bodies and crossfades are joined in order, and add up to the timeline's frames
@@ -109,7 +137,17 @@ describe('render graph', () => {
     expect(job.outputOptions[job.outputOptions.indexOf('-frames:v') + 1]).toBe(String(Math.round(timeline.total * 30)));
     // a body picks up the pan clock where its head ended
     expect(job.filter).toContain('[b4s]loop=loop=' + (Math.round(timeline.segments[2].length * 30) - 31) + ':size=1:start=0,setpts=(N+15)/(30*TB)');
-    expect(job.filter).toContain('ass=filename=/tmp/s.ass');
+    // the subtitles: every cue drawn once by libass, then laid over the frames of its own time only
+    expect(plan.captions!.job.filter).toContain('ass=filename=/w/captions-sheet.ass:alpha=1');
+    expect(plan.captions!.job.output).toBe('/w/cue-%d.png');
+    expect(job.inputs.slice(5).map((i) => i.path)).toEqual(['/w/cue-0.png', '/w/cue-1.png', '/w/cue-2.png']);
+    const shown = overlays(job.filter!);
+    expect(shown).toHaveLength(3);
+    shown.forEach(([a, b], i) => {
+      expect(a).toBeCloseTo(timeline.scenes[i].narrationStart + 1, 2);
+      expect(b).toBeCloseTo(timeline.scenes[i].narrationStart + 1.9, 2);
+    });
+    expect(job.filter).not.toContain('ass=');
     // the pans move in whole pixels on 4:2:0, with no per-frame conversion
     expect(job.filter).toContain(':exact=1');
     expect(job.filter).not.toContain('yuv444p');
@@ -134,20 +172,28 @@ describe('render graph', () => {
       expect(counts.reduce((a, b) => a + b, 0)).toBe(totalFrames);
       counts.forEach((c, k) => expect(plan.parts[k].seconds).toBeCloseTo(c / 30, 9));
       let first = 0;
+      let shownInParts = 0;
       plan.parts.forEach((p, k) => {
         const fades = (p.job.filter!.match(/xfade/g) ?? []).length;
         // each part's pieces add up to its frames (a crossfade takes 15 frames from each of two pictures)
         expect(loops(p.job.filter!).reduce((a, b) => a + b, 0) - 15 * fades).toBe(counts[k]);
-        // subtitles are timed on the whole video's clock
-        expect(p.job.filter).toContain(`setpts=(N+${first})/(30*TB),ass=`);
+        // subtitles are timed on the whole video's clock, and a part lays over only the cues of its own time
+        expect(p.job.filter).toContain(`setpts=(N+${first})/(30*TB)[c0]`);
+        for (const [a, b] of overlays(p.job.filter!)) {
+          expect(b).toBeGreaterThan(first / 30);
+          expect(a).toBeLessThan((first + counts[k]) / 30);
+        }
+        shownInParts += overlays(p.job.filter!).length;
         first += counts[k];
       });
+      // every cue is shown; one that a cut falls inside is laid over in both parts
+      expect(shownInParts).toBeGreaterThanOrEqual(cues.length);
       expect(plan.list.content.split('\n').filter((l) => l.startsWith('file'))).toHaveLength(processes);
     }
     // two parts: the cut falls at the middle frame, inside the second scene's own stretch
     const two = planRender({ ...spec, processes: 2 });
     expect(two.parts[1].job.filter).toContain(`setpts=(N+${Math.round(totalFrames / 2)})/(30*TB)`);
-    expect(two.parts[1].job.inputs.map((i) => i.path)).toEqual(['b.png', 'c.png', 'o.png']);
+    expect(two.parts[1].job.inputs.map((i) => i.path)).toEqual(['b.png', 'c.png', 'o.png', '/w/cue-1.png', '/w/cue-2.png']);
   });
 
   it('cuts a long video into parts of a few pictures each, run a few at a time, so memory does not grow with length', () => {
@@ -156,7 +202,7 @@ describe('render graph', () => {
     const plan = planRender({ ...spec, pictures, timeline: long, processes: 2 });
     expect(plan.processes).toBe(2);
     expect(plan.parts.length).toBe(Math.ceil(22 / PICTURES_PER_PART));
-    for (const p of plan.parts) expect(p.job.inputs.length).toBeLessThanOrEqual(PICTURES_PER_PART + 2);
+    for (const p of plan.parts) expect(p.job.inputs.filter((i) => !i.path.includes('cue-')).length).toBeLessThanOrEqual(PICTURES_PER_PART + 2);
     const frames = plan.parts.map((p) => Number(p.job.outputOptions[p.job.outputOptions.indexOf('-frames:v') + 1]));
     expect(frames.reduce((a, b) => a + b, 0)).toBe(Math.round(long.total * 30));
   });
@@ -172,8 +218,9 @@ describe('render graph', () => {
     expect(normaliseFilter(parseLoudness(summary.replace('-29.0', '-70.0')))).toBe('anull');
     expect(normaliseFilter({ integrated: -Infinity, truePeak: -Infinity })).toBe('anull');
     expect(() => parseLoudness('no summary here')).toThrow(/no loudness measurement/);
-    const plain = planRender({ ...spec, subtitles: null, processes: 1 });
-    expect(plain.parts[0].job.filter).not.toContain('ass=');
+    const plain = planRender({ ...spec, captions: null, processes: 1 });
+    expect(plain.captions).toBeNull();
+    expect(plain.parts[0].job.filter).not.toContain('overlay');
     expect(plain.parts[0].job.outputOptions).toEqual(expect.arrayContaining(['-x264-params', 'me=dia:subme=0']));
     const slow = planRender({ ...spec, preset: 'slow', processes: 1 });
     expect(slow.parts[0].job.outputOptions).not.toContain('-x264-params');
