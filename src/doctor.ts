@@ -128,7 +128,7 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
     add({ name: 'database', ok: false, detail: errorMessage(err), fix: config.database.url ? 'check DATABASE_URL and that PostgreSQL is running' : 'check the data folder' });
   }
 
-  checks.push(...(await storageChecks(config, checks)));
+  checks.push(...(await storageChecks(config)));
   add({ name: 'providers', ok: true, detail: Object.entries(config.providers).map(([k, v]) => `${k}=${v}`).join(' ') });
   // one cheap call per configured network provider, when its credentials are there
   if (checks.every((c) => c.ok || !/credentials/.test(c.name))) {
@@ -147,11 +147,12 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
 }
 
 /** Local: the folder is writable. Supabase: one cheap call (the bucket's settings), only when the credentials are there. */
-async function storageChecks(config: LoadedConfig, earlier: Check[]): Promise<Check[]> {
+async function storageChecks(config: LoadedConfig): Promise<Check[]> {
   const s = config.storage;
   if (s.kind === 'supabase') {
+    // missing credentials are reported by the 'storage credentials' check, from the same reading
     const creds = supabaseEnv();
-    if ('missing' in creds || earlier.some((c) => c.name === 'storage credentials' && !c.ok)) return [];
+    if ('missing' in creds) return [];
     const storage = supabaseFromConfig(config, creds, { retry: { attempts: 1, baseMs: 0 } });
     try {
       const detail = await storage.checkBucket();

@@ -31,8 +31,8 @@ export async function migrate(db: Db, dir = migrationsDir): Promise<MigrationRes
     await tx.exec(`create table if not exists lost_archives_migrations (
       name text primary key, applied_at timestamptz not null default now());
       alter table lost_archives_migrations enable row level security`);
-    const done = await appliedNames(tx, dir);
     const supabase = await hasSupabaseHistory(tx);
+    const done = await appliedNames(tx, dir, supabase);
     const applied: string[] = [];
     for (const m of all) {
       if (done.has(m.name)) continue;
@@ -64,11 +64,11 @@ async function hasSupabaseHistory(db: Queryable): Promise<boolean> {
  * Migrations this database has applied: recorded by `db migrate`, or by `supabase db push` (the Supabase
  * CLI's history), so either tool may be used and neither applies a migration twice.
  */
-async function appliedNames(db: Queryable, dir: string): Promise<Set<string>> {
+async function appliedNames(db: Queryable, dir: string, supabase: boolean): Promise<Set<string>> {
   const done = new Set<string>();
   const [{ ours }] = await db.query<{ ours: boolean }>("select to_regclass('lost_archives_migrations') is not null as ours");
   if (ours) for (const r of await db.query<{ name: string }>('select name from lost_archives_migrations')) done.add(r.name);
-  if (await hasSupabaseHistory(db)) {
+  if (supabase) {
     const versions = new Set((await db.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).map((r) => r.version));
     for (const m of listMigrations(dir)) if (versions.has(supabaseVersion(m.name).version)) done.add(m.name);
   }
@@ -77,6 +77,6 @@ async function appliedNames(db: Queryable, dir: string): Promise<Set<string>> {
 
 /** Names of shipped migrations the database has not applied yet. */
 export async function pendingMigrations(db: Db, dir = migrationsDir): Promise<string[]> {
-  const done = await appliedNames(db, dir);
+  const done = await appliedNames(db, dir, await hasSupabaseHistory(db));
   return listMigrations(dir).map((m) => m.name).filter((n) => !done.has(n));
 }

@@ -187,8 +187,10 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
     async exists(key) {
       return call(`check ${key}`, null, async () => {
         const r = await bucket().exists(key);
+        if (r.data) return { data: true, error: null };
         // a 400/404 answer means "not there" and comes back as data false with an error
-        return r.data ? { data: true, error: null } : isNotFound(failureOf(r.error)) || failureOf(r.error).status === 400 ? { data: false, error: null } : r;
+        const f = failureOf(r.error);
+        return isNotFound(f) || f.status === 400 ? { data: false, error: null } : r;
       });
     },
     async localPath(key) {
