@@ -89,12 +89,27 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
+/**
+ * The codes of a network failure (Node's sockets and DNS, undici's fetch, streams cut short): the one list
+ * the database, the Google providers and the YouTube publisher retry on.
+ */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** The error, or the error it wraps (fetch's `cause`), carries one of NETWORK_ERROR_CODES. */
+export function hasNetworkCode(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  return NETWORK_ERROR_CODES.has(String(e?.code ?? '')) || NETWORK_ERROR_CODES.has(String(e?.cause?.code ?? ''));
+}
+
 /** Connection-class failures of PostgreSQL or the network: worth retrying the same statement. */
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
   if (!e) return false;
   const code = e.code ?? '';
-  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
+  if (hasNetworkCode(e)) return true;
   // 08xxx connection exceptions, 57P01-57P03 admin shutdown / crash / cannot connect now
   if (/^08/.test(code) || /^57P0[1-3]$/.test(code)) return true;
   const msg = e.message ?? '';

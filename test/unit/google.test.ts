@@ -7,7 +7,9 @@ import { insertStory } from '../../src/db/stories.js';
 import { silentLogger } from '../../src/log.js';
 import type { Meter } from '../../src/providers/types.js';
 import type { JobType, Story } from '../../src/types.js';
-import { PermanentError, RetryableError } from '../../src/errors.js';
+import { NETWORK_ERROR_CODES, PermanentError, RetryableError, isConnectionError } from '../../src/errors.js';
+import { classify as classifyYoutube } from '../../src/providers/publish/youtube/errors.js';
+import { QuotaLedger } from '../../src/providers/publish/youtube/quota.js';
 import { geminiAuth } from '../../src/providers/google/credentials.js';
 import { type CallInfo, classify, withRetry } from '../../src/providers/google/retry.js';
 
@@ -30,6 +32,28 @@ describe('retry policy', () => {
     const err = classify(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), info);
     expect(err).toBeInstanceOf(RetryableError);
     expect(err.message).toMatch(/could not be reached for the narration of scene 2 \(ECONNREFUSED/);
+  });
+
+  it('the database, the Google providers and the YouTube publisher retry the same network failures', async () => {
+    const db = await openPglite('memory');
+    try {
+      const ledger = new QuotaLedger(db, { uploadsPerDay: 100, unitsPerDay: 10_000 });
+      for (const code of NETWORK_ERROR_CODES) {
+        const direct = Object.assign(new Error(`connect ${code} 203.0.113.9:443`), { code });
+        const wrapped = new TypeError('fetch failed', { cause: direct });
+        for (const err of [direct, wrapped]) {
+          expect(classify(err, info), code).toBeInstanceOf(RetryableError);
+          expect(await classifyYoutube(err, 'videos.insert', ledger), code).toBeInstanceOf(RetryableError);
+        }
+        expect(isConnectionError(direct), code).toBe(true);
+      }
+      // a refusal is not a network failure: permanent everywhere
+      const refused = Object.assign(new Error('Request failed with status code 400'), { response: { status: 400, data: { error: { errors: [{ reason: 'invalidTitle' }], message: 'bad title' } } } });
+      expect(await classifyYoutube(refused, 'videos.insert', ledger)).toBeInstanceOf(PermanentError);
+      expect(isConnectionError(refused)).toBe(false);
+    } finally {
+      await db.close();
+    }
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { PermanentError, RetryableError } from '../../errors.js';
+import { PermanentError, RetryableError, hasNetworkCode } from '../../errors.js';
 
 /**
  * The one retry policy of the Google providers. Any error of @google/genai (ApiError with an HTTP
@@ -32,7 +32,6 @@ export interface CallInfo {
 
 // gRPC status codes (google-gax) to the HTTP status Google maps them to
 const GRPC_TO_HTTP: Record<number, number> = { 1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401 };
-const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE'];
 
 interface Described {
   status: number | null;
@@ -81,7 +80,7 @@ export function describe(err: unknown): Described {
   const headers = e?.response?.headers;
   const header = typeof headers?.get === 'function' ? headers.get('retry-after') : headers?.['retry-after'];
   retryAfterSeconds = seconds(header) ?? retryAfterSeconds;
-  if (status === null && (NETWORK_CODES.includes(e?.code) || NETWORK_CODES.includes(e?.cause?.code) || /fetch failed|socket hang up|network/i.test(message))) {
+  if (status === null && (hasNetworkCode(e) || /fetch failed|socket hang up|network/i.test(message))) {
     reason = reason || String(e?.cause?.code ?? e?.code ?? 'network error');
   }
   return { status, reason, message: message.replace(/\s+/g, ' ').trim().slice(0, 300), retryAfterSeconds };
@@ -91,7 +90,7 @@ function isNetwork(err: unknown, d: Described): boolean {
   const e = err as Record<string, any>;
   return (
     d.status === null &&
-    (NETWORK_CODES.includes(e?.code) || NETWORK_CODES.includes(e?.cause?.code) || e?.name === 'FetchError' || /fetch failed|socket hang up|premature close/i.test(d.message))
+    (hasNetworkCode(e) || e?.name === 'FetchError' || /fetch failed|socket hang up|premature close/i.test(d.message))
   );
 }
 

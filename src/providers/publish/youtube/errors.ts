@@ -1,4 +1,4 @@
-import { DeferredError, PermanentError, RetryableError } from '../../../errors.js';
+import { DeferredError, PermanentError, RetryableError, hasNetworkCode } from '../../../errors.js';
 import { AUTH_HINT } from './client.js';
 import type { Call, QuotaLedger } from './quota.js';
 
@@ -12,7 +12,6 @@ interface HttpFailure {
 
 const QUOTA = new Set(['quotaExceeded', 'uploadLimitExceeded', 'dailyLimitExceeded']);
 const RATE = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
 /** The `reason` of a Google API error body (`{ error: { errors: [{ reason }] } }`), or its OAuth `error`. */
 export function errorReason(data: unknown): string | undefined {
@@ -42,8 +41,8 @@ export function invalidGrant(): PermanentError {
 }
 
 export function isNetworkError(err: unknown): boolean {
-  const e = err as HttpFailure & { cause?: { code?: string } };
-  return NETWORK.has(e?.code ?? '') || NETWORK.has(e?.cause?.code ?? '') || /socket hang up|terminated|other side closed|aborted/i.test(e?.message ?? '');
+  const e = err as HttpFailure;
+  return hasNetworkCode(e) || /socket hang up|terminated|other side closed|aborted/i.test(e?.message ?? '');
 }
 
 /**
