@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from './commands/common.js';
 import { ExitError, RuntimeError, UsageError } from './errors.js';
 import { JOB_TYPES } from './stages/index.js';
+import { PROVIDER_CHOICES } from './config.js';
 import { packageVersion } from './paths.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -111,6 +112,35 @@ Workers run in other processes: with them, use DATABASE_URL (the embedded databa
     .description('check ffmpeg, espeak-ng, fonts, database and storage for the configured pipeline')
     .option('--json', 'print the checks as JSON')
     .action(async (opts, cmd: Command) => (await import('./commands/doctor.js')).doctor(globals(cmd), opts));
+
+  program
+    .command('init')
+    .description('ask how this channel is made and write lost-archives.config.ts (or the --config path)')
+    .addOption(new Option('--text <provider>', 'script and metadata writer').choices(PROVIDER_CHOICES.text))
+    .addOption(new Option('--image <provider>', 'stills').choices(PROVIDER_CHOICES.image))
+    .addOption(new Option('--speech <provider>', 'narration').choices(PROVIDER_CHOICES.speech))
+    .addOption(new Option('--publish <provider>', 'where finished videos go').choices(PROVIDER_CHOICES.publish))
+    .addOption(new Option('--privacy <privacy>', 'youtube publisher: privacy of uploads').choices(['private', 'unlisted', 'public']))
+    .option('-l, --language <code>', 'language of new stories, e.g. en-US, es-ES')
+    .addOption(new Option('--shape <shape>', 'landscape 1920x1080, or shorts 1080x1920').choices(['landscape', 'shorts']))
+    .option('--music <choice>', 'builtin, none, or a folder of your own tracks')
+    .addOption(new Option('--database <kind>', 'embedded, or postgres (DATABASE_URL from the environment)').choices(['embedded', 'postgres']))
+    .addOption(new Option('--storage <kind>', 'local, or supabase (with --bucket)').choices(['local', 'supabase']))
+    .option('--bucket <name>', 'the Supabase Storage bucket (implies --storage supabase)')
+    .option('-y, --yes', 'ask nothing: every choice no flag makes takes the offline default (for scripts)')
+    .option('--force', 'replace an existing config file (the old one is kept as <file>.bak)')
+    .option('--json', 'print {"file", "backup", "providers", "language", "video", "todo"}')
+    .addHelpText(
+      'after',
+      `
+In a terminal, init asks about every choice no flag makes. It never asks for secrets: it lists the
+environment variables the chosen providers need (and \`lost-archives auth youtube\` for YouTube).
+Examples:
+  $ lost-archives init                                          answer the questions
+  $ lost-archives init --yes                                    the offline set, no questions
+  $ lost-archives init --yes --text gemini --image gemini --speech google --publish youtube`,
+    )
+    .action(async (opts, cmd: Command) => (await import('./commands/init.js')).init(globals(cmd), opts));
 
   const auth = program.command('auth').description('authorise lost-archives with an account once');
   auth

@@ -1,10 +1,19 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cosmiconfig } from 'cosmiconfig';
+import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
 import { createJiti } from 'jiti';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+
+/** The providers each kind of work can be given to (`providers` in the config). */
+export const PROVIDER_CHOICES = {
+  text: ['preview', 'gemini'],
+  image: ['preview', 'gemini'],
+  speech: ['espeak', 'google'],
+  publish: ['folder', 'youtube'],
+} as const;
 
 const queueSchema = z.strictObject({
   /** How many times a job may be claimed before it fails for good. Default 3. */
@@ -203,16 +212,16 @@ const configSchema = z.strictObject({
   providers: z
     .strictObject({
       /** Script and metadata writer. `preview`: deterministic offline writer; `gemini`: Gemini (GEMINI_API_KEY). */
-      text: z.enum(['preview', 'gemini']).default('preview'),
+      text: z.enum(PROVIDER_CHOICES.text).default('preview'),
       /** Scene stills. `preview`: archival-look stills drawn locally with ffmpeg; `gemini`: Gemini image models. */
-      image: z.enum(['preview', 'gemini']).default('preview'),
+      image: z.enum(PROVIDER_CHOICES.image).default('preview'),
       /** Narration. `espeak`: espeak-ng, sentence by sentence; `google`: Cloud Text-to-Speech (Application Default Credentials). */
-      speech: z.enum(['espeak', 'google']).default('espeak'),
+      speech: z.enum(PROVIDER_CHOICES.speech).default('espeak'),
       /**
        * Where finished videos go. `folder`: `<publishDir>/<story-id>/`; `youtube`: uploaded to the channel
        * authorised with `lost-archives auth youtube` (settings in `youtube`). Default `folder`.
        */
-      publish: z.enum(['folder', 'youtube']).default('folder'),
+      publish: z.enum(PROVIDER_CHOICES.publish).default('folder'),
     })
     .prefault({}),
   /** Folder the `folder` publisher writes to. Default `published`. */
@@ -282,6 +291,21 @@ const explorer = () =>
     searchStrategy: 'none',
     loaders: { '.ts': loadTs, '.mts': loadTs, '.cts': loadTs },
   });
+
+/** The config file cosmiconfig would read in `cwd` (the first of its usual places there), or null; nothing is parsed. */
+export function findConfigFile(cwd: string): string | null {
+  for (const place of getDefaultSearchPlaces('lost-archives')) {
+    const file = path.join(cwd, place);
+    if (!fs.existsSync(file)) continue;
+    if (place !== 'package.json') return file;
+    try {
+      if (Object.hasOwn(JSON.parse(fs.readFileSync(file, 'utf8')) ?? {}, 'lost-archives')) return file;
+    } catch {
+      /* a package.json that is not JSON configures nothing */
+    }
+  }
+  return null;
+}
 
 /** Formats every problem zod found, naming the key and what it expects. */
 export function formatIssues(issues: z.core.$ZodIssue[], where: string): string {
