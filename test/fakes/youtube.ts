@@ -56,6 +56,8 @@ export interface FakeYoutube {
   failPutsAfterCut: number[];
   /** answer the next requests to a path (e.g. `/upload/youtube/v3/thumbnails/set`) with these statuses */
   failPaths: Record<string, number[]>;
+  /** do the next requests to a path, then cut the connection instead of answering (an answer lost on the way) */
+  loseAnswers: Record<string, number>;
   /** answer videos.insert with this API error reason (e.g. quotaExceeded) */
   insertError?: { status: number; reason: string; message: string };
   /** codes issued by the fake consent page: code → { challenge, redirectUri, scope } */
@@ -105,6 +107,7 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
     failPuts: [],
     failPutsAfterCut: [],
     failPaths: {},
+    loseAnswers: {},
     codes: new Map(),
   } as unknown as FakeYoutube;
 
@@ -274,7 +277,23 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
         const v = video(snippet?.resourceId?.videoId);
         if (!v) return apiError(res, 404, 'videoNotFound', 'video not found');
         v.playlistItems.push(snippet.playlistId);
-        return json(res, 200, { kind: 'youtube#playlistItem', id: `pli-${v.id}`, snippet });
+        if (fake.loseAnswers[url.pathname]) {
+          fake.loseAnswers[url.pathname]--;
+          return req.socket.destroy();
+        }
+        return json(res, 200, { kind: 'youtube#playlistItem', id: `pli-${v.id}-${v.playlistItems.length}`, snippet });
+      }
+      if (url.pathname === '/youtube/v3/playlistItems' && req.method === 'GET') {
+        // playlistItems.list: the playlistId filter, narrowed by videoId
+        const playlistId = url.searchParams.get('playlistId');
+        const videoId = url.searchParams.get('videoId');
+        if (!playlistId) return apiError(res, 400, 'playlistIdRequired', 'playlistId is required');
+        const items = fake.videos
+          .filter((v) => !videoId || v.id === videoId)
+          .flatMap((v) => v.playlistItems.map((p, i) => ({ p, id: `pli-${v.id}-${i + 1}`, videoId: v.id })))
+          .filter((it) => it.p === playlistId)
+          .map((it) => ({ kind: 'youtube#playlistItem', id: it.id }));
+        return json(res, 200, { kind: 'youtube#playlistItemListResponse', items, pageInfo: { totalResults: items.length, resultsPerPage: items.length } });
       }
       await readBody(req);
       apiError(res, 404, 'notFound', `no route ${req.method} ${url.pathname}`);

@@ -239,6 +239,23 @@ describe('youtube publisher', () => {
     expect(done.youtube_video_id).toBe(fake.videos[0].id);
   });
 
+  it('a playlist insert whose answer was lost is not sent again: the retry finds the entry, and the video is in the playlist once', async () => {
+    const services = setup();
+    const story = await storyWithVideo(services);
+    // YouTube adds the video to the playlist, then the connection dies before the answer arrives
+    fake.loseAnswers['/youtube/v3/playlistItems'] = 1;
+    expect((await work(services, story)).outcome).toBe('retry');
+    expect(fake.videos[0].playlistItems).toEqual(['PLlost']);
+
+    expect((await work(services, story)).outcome).toBe('completed');
+    expect(fake.videos).toHaveLength(1);
+    expect(fake.videos[0].playlistItems).toEqual(['PLlost']);
+    expect(fake.requests.filter((r) => r.includes('/youtube/v3/playlistItems'))).toEqual(['POST /youtube/v3/playlistItems', 'GET /youtube/v3/playlistItems']);
+    expect((await getStory(db, story.id))!.status).toBe('published');
+    // the look-up costs one unit; the lost insert was paid once
+    expect(await ledger().used()).toEqual({ uploads: 1, units: 50 + 400 + 50 + 1 });
+  });
+
   it('a retry after the upload kept failing resumes the same session from the acknowledged byte', async () => {
     const services = setup();
     const story = await storyWithVideo(services);

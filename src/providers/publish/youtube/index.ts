@@ -59,6 +59,9 @@ export function followUpUnits(settings: Config['youtube']): number {
   return calls.reduce((sum, c) => sum + COSTS[c].cost, 0);
 }
 
+/** Recorded before the playlist insert is sent: a retry that finds it asks YouTube before inserting again. */
+const PLAYLIST_PENDING = 'pending';
+
 /**
  * Publishes to YouTube: a resumable upload of the video, then its thumbnail, captions track and playlist
  * entry. Each step is recorded as soon as YouTube confirms it, so a retried job resumes the upload
@@ -168,16 +171,27 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
         await saveUpload(db, story.id, { captions_id: captionsId });
       }
 
-      if (settings.playlistId && !state.playlist_item_id) {
-        await ledger.spend('playlistItems.insert');
-        req.progress('adding to the playlist');
-        const res = await attempt('playlistItems.insert', () =>
-          api.playlistItems.insert(
-            { part: ['snippet'], requestBody: { snippet: { playlistId: settings.playlistId, resourceId: { kind: 'youtube#video', videoId } } } },
-            { rootUrl, signal },
-          ),
-        );
-        await saveUpload(db, story.id, { playlist_item_id: res.data.id ?? 'unknown' });
+      if (settings.playlistId && (!state.playlist_item_id || state.playlist_item_id === PLAYLIST_PENDING)) {
+        const playlistId = settings.playlistId;
+        let itemId: string | null | undefined = null;
+        if (state.playlist_item_id === PLAYLIST_PENDING) {
+          // an earlier attempt sent the insert but never heard back: YouTube may have added the video already
+          await ledger.spend('playlistItems.list');
+          req.progress('looking for the video in the playlist');
+          const found = await attempt('playlistItems.list', () => api.playlistItems.list({ part: ['id'], playlistId, videoId, maxResults: 1 }, { rootUrl, signal }));
+          itemId = found.data.items?.[0]?.id;
+          if (itemId) req.warn(`the video was already in playlist ${playlistId} (an earlier attempt's answer was lost); not adding it again`);
+        }
+        if (!itemId) {
+          await ledger.spend('playlistItems.insert');
+          req.progress('adding to the playlist');
+          await saveUpload(db, story.id, { playlist_item_id: PLAYLIST_PENDING });
+          const res = await attempt('playlistItems.insert', () =>
+            api.playlistItems.insert({ part: ['snippet'], requestBody: { snippet: { playlistId, resourceId: { kind: 'youtube#video', videoId } } } }, { rootUrl, signal }),
+          );
+          itemId = res.data.id ?? 'unknown';
+        }
+        await saveUpload(db, story.id, { playlist_item_id: itemId });
       }
       return { videoId, url: videoUrl(videoId) };
     },

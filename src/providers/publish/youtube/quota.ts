@@ -10,6 +10,7 @@ export const COSTS = {
   'thumbnails.set': { bucket: 'units', cost: 50 },
   'captions.insert': { bucket: 'units', cost: 400 },
   'playlistItems.insert': { bucket: 'units', cost: 50 },
+  'playlistItems.list': { bucket: 'units', cost: 1 },
 } as const;
 
 export type Call = keyof typeof COSTS;
