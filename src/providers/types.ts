@@ -89,7 +89,11 @@ export interface SpeechProvider {
 export interface PublishRequest {
   story: Story;
   metadata: StoryMetadata;
-  files: { video: string; thumbnail: string; srt: string };
+  /**
+   * A local path to one of the story's files, fetched from storage when first asked for: a publisher that
+   * finds the video already uploaded (a retried job) never fetches it.
+   */
+  file(name: 'video' | 'thumbnail' | 'srt'): Promise<string>;
   /** For publishers that record where an upload stands, so that a retried job resumes or skips it. */
   db: Queryable;
   /** A short progress line for people. */

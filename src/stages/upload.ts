@@ -11,13 +11,11 @@ export const uploadStage: Stage = {
   title: 'Publish',
   async run(story, ctx) {
     if (!story.metadata) throw new PermanentError('the story has no metadata; run `lost-archives retry ID --from generate_metadata`');
-    const files = {
-      video: await ctx.storage.localPath(keys.story(story.id, 'video.mp4')),
-      thumbnail: await ctx.storage.localPath(keys.story(story.id, 'thumbnail.jpg')),
-      srt: await ctx.storage.localPath(keys.story(story.id, 'captions.srt')),
-    };
+    const names = { video: 'video.mp4', thumbnail: 'thumbnail.jpg', srt: 'captions.srt' } as const;
+    // fetched only when the publisher asks: a retry whose video YouTube already has does not download it
+    const file = (name: keyof typeof names) => ctx.storage.localPath(keys.story(story.id, names[name]));
     ctx.progress(`publishing with ${ctx.providers.publish.name}`);
-    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, files, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text) }, ctx.signal);
+    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, file, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text) }, ctx.signal);
     if (ctx.signal.aborted) return;
     await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });
     // a published story's files need no copy on this machine any more (remote storage keeps them)

@@ -14,6 +14,8 @@ import { uploadStage } from '../../src/stages/upload.js';
 import { keys } from '../../src/storage/types.js';
 import type { Job, Story } from '../../src/types.js';
 import { type FakeYoutube, startFakeYoutube } from '../fakes/youtube.js';
+import { startFakeSupabaseStorage } from '../fakes/supabase-storage.js';
+import { supabaseFromConfig } from '../../src/storage/index.js';
 import { freshDb } from '../helpers/db.js';
 import { silentLogger } from '../../src/log.js';
 import { tempDir, testConfig, testServices } from '../helpers/services.js';
@@ -254,6 +256,33 @@ describe('youtube publisher', () => {
     expect((await getStory(db, story.id))!.status).toBe('published');
     // the look-up costs one unit; the lost insert was paid once
     expect(await ledger().used()).toEqual({ uploads: 1, units: 50 + 400 + 50 + 1 });
+  });
+
+  it('a retry on another machine after the video is on YouTube does not download the video from storage', async () => {
+    const storage = await startFakeSupabaseStorage({ key: 'service-key', buckets: { archive: { public: false } } });
+    try {
+      // two workers sharing the bucket, each with its own data folder (its own local copies)
+      const machine = () => {
+        const services = setup({}, '1//stored-refresh');
+        const config = { ...services.config, dataDir: tempDir('la-youtube-machine-'), storage: { kind: 'supabase' as const, bucket: 'archive', public: false, signedUrlSeconds: 600, resumableAboveMB: 6 } };
+        return { ...services, config, storage: supabaseFromConfig(config, { url: storage.url, serviceRoleKey: 'service-key' }) };
+      };
+      const first = machine();
+      const story = await storyWithVideo(first);
+      fake.failPaths['/upload/youtube/v3/thumbnails/set'] = [500];
+      expect((await work(first, story)).outcome).toBe('retry');
+      // downloads of the video's bytes (not the look-ups of its info)
+      const videoGets = () => storage.requests.filter((r) => r.method === 'GET' && /^\/storage\/v1\/object\/archive\/.*\/video\.mp4$/.test(r.path)).length;
+      expect(videoGets()).toBe(1);
+
+      expect((await work(machine(), story)).outcome).toBe('completed');
+      expect(videoGets()).toBe(1);
+      expect(fake.videos).toHaveLength(1);
+      expect(fake.videos[0].thumbnail?.toString('latin1')).toBe('\xff\xd8fake-jpeg\xff\xd9');
+      expect((await getStory(db, story.id))!.status).toBe('published');
+    } finally {
+      await storage.close();
+    }
   });
 
   it('a retry after the upload kept failing resumes the same session from the acknowledged byte', async () => {

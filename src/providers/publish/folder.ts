@@ -6,12 +6,12 @@ import type { Publisher } from '../types.js';
 export function folderPublisher(dir: string): Publisher {
   return {
     name: 'folder',
-    async publish({ story, metadata, files }) {
+    async publish({ story, metadata, file }) {
       const dest = path.join(dir, story.id);
       await fs.promises.mkdir(dest, { recursive: true });
-      await fs.promises.copyFile(files.video, path.join(dest, 'video.mp4'));
-      await fs.promises.copyFile(files.thumbnail, path.join(dest, 'thumbnail.jpg'));
-      await fs.promises.copyFile(files.srt, path.join(dest, 'captions.srt'));
+      await fs.promises.copyFile(await file('video'), path.join(dest, 'video.mp4'));
+      await fs.promises.copyFile(await file('thumbnail'), path.join(dest, 'thumbnail.jpg'));
+      await fs.promises.copyFile(await file('srt'), path.join(dest, 'captions.srt'));
       const doc = { story_id: story.id, topic: story.topic, language: story.language, ...metadata };
       await fs.promises.writeFile(path.join(dest, 'metadata.json'), JSON.stringify(doc, null, 2) + '\n');
       return { videoId: null, url: null };

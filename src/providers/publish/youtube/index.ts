@@ -90,7 +90,8 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
       let state = await loadUpload(db, story.id);
 
       if (!state.video_id) {
-        const size = (await fs.promises.stat(req.files.video)).size;
+        const videoFile = await req.file('video');
+        const size = (await fs.promises.stat(videoFile)).size;
         let session = state.total_bytes === size ? state.session_uri : null;
         for (;;) {
           const fresh = !session;
@@ -104,7 +105,7 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
           }
           try {
             const video = await attempt('videos.insert', () =>
-              sendFile(client, session!, req.files.video, size, {
+              sendFile(client, session!, videoFile, size, {
                 chunkBytes: settings.chunkBytes,
                 signal,
                 fresh,
@@ -132,9 +133,10 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
       if (!state.thumbnail_set) {
         await ledger.spend('thumbnails.set');
         req.progress('setting the thumbnail');
+        const thumbnail = await req.file('thumbnail');
         try {
           await attempt('thumbnails.set', () =>
-            api.thumbnails.set({ videoId, media: { mimeType: 'image/jpeg', body: fs.createReadStream(req.files.thumbnail) } }, { rootUrl, signal }),
+            api.thumbnails.set({ videoId, media: { mimeType: 'image/jpeg', body: fs.createReadStream(thumbnail) } }, { rootUrl, signal }),
           );
           await saveUpload(db, story.id, { thumbnail_set: true });
         } catch (err) {
@@ -149,6 +151,7 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
       if (settings.captions && !state.captions_id) {
         await ledger.spend('captions.insert');
         req.progress('adding the captions');
+        const srt = await req.file('srt');
         let captionsId: string;
         try {
           const res = await attempt('captions.insert', () =>
@@ -156,7 +159,7 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
               {
                 part: ['snippet'],
                 requestBody: { snippet: { videoId, language: settings.defaultLanguage ?? story.language, name: '', isDraft: false } },
-                media: { mimeType: 'application/x-subrip', body: fs.createReadStream(req.files.srt) },
+                media: { mimeType: 'application/x-subrip', body: fs.createReadStream(srt) },
               },
               { rootUrl, signal },
             ),
