@@ -33,7 +33,7 @@ export const audioStage: Stage = {
           const narration = await ctx.providers.speech.speak({ sentences, language: story.language, out, scene: scene.position }, ctx.signal, meter);
           // a worker that lost the job writes nothing more
           if (ctx.signal.aborted) return;
-          const stored = await ctx.storage.put(keys.scene(story.id, scene.position, 'narration.wav'), { file: out }, 'audio/wav');
+          const stored = await ctx.storage.put(keys.scene(story.id, scene.position, 'narration.wav'), { file: out }, 'audio/wav', ctx.signal);
           await setSceneAudio(ctx.db, scene.id, { url: stored.url, duration: narration.duration, timings: narration.timings });
           ctx.log.debug('narration recorded', { scene: scene.position, seconds: narration.duration });
           ctx.progress(`${++done}/${scenes.length} narrations`);

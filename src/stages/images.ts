@@ -46,7 +46,7 @@ export const imagesStage: Stage = {
           }
           // a worker that lost the job writes nothing more
           if (ctx.signal.aborted) return;
-          const stored = await ctx.storage.put(keys.scene(story.id, scene.position, 'image.png'), { file: out }, 'image/png');
+          const stored = await ctx.storage.put(keys.scene(story.id, scene.position, 'image.png'), { file: out }, 'image/png', ctx.signal);
           await setSceneImage(ctx.db, scene.id, stored.url);
           ctx.progress(`${++done}/${scenes.length} stills`);
         },

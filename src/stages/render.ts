@@ -53,8 +53,8 @@ export const renderStage: Stage = {
     const { video } = ctx.config;
     const scenes = await listScenes(ctx.db, story.id);
     const timeline = sceneTimeline(scenes, video);
-    const stills = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'image.png'))));
-    const narrations = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'narration.wav'))));
+    const stills = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'image.png'), ctx.signal)));
+    const narrations = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'narration.wav'), ctx.signal)));
     const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-render-'));
     try {
       if (!haveVideo) await renderVideo(story, ctx, stills, narrations, timeline, tmp);
@@ -89,7 +89,7 @@ async function renderVideo(story: Story, ctx: StageContext, stills: string[], na
   await drawCard(text.intro, video.width, video.height, intro, { signal: ctx.signal });
   await drawCard(text.outro, video.width, video.height, outro, { signal: ctx.signal });
 
-  const captions = video.subtitles === 'burn' ? await fs.promises.readFile(await ctx.storage.localPath(keys.story(story.id, 'captions.ass')), 'utf8') : null;
+  const captions = video.subtitles === 'burn' ? await fs.promises.readFile(await ctx.storage.localPath(keys.story(story.id, 'captions.ass'), ctx.signal), 'utf8') : null;
   const out = path.join(tmp, 'video.mp4');
   const pictures = timeline.segments.map((seg) => (seg.kind === 'scene' ? stills[seg.index] : seg.kind === 'intro' ? intro : outro));
   const music = await musicFor(story, ctx);

@@ -13,7 +13,7 @@ export const uploadStage: Stage = {
     if (!story.metadata) throw new PermanentError('the story has no metadata; run `lost-archives retry ID --from generate_metadata`');
     const names = { video: 'video.mp4', thumbnail: 'thumbnail.jpg', srt: 'captions.srt' } as const;
     // fetched only when the publisher asks: a retry whose video YouTube already has does not download it
-    const file = (name: keyof typeof names) => ctx.storage.localPath(keys.story(story.id, names[name]));
+    const file = (name: keyof typeof names) => ctx.storage.localPath(keys.story(story.id, names[name]), ctx.signal);
     ctx.progress(`publishing with ${ctx.providers.publish.name}`);
     const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, file, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text) }, ctx.signal);
     if (ctx.signal.aborted) return;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@supabase/supabase-js';
 import { PermanentError, RetryableError, errorMessage } from '../errors.js';
 import { tusUpload } from './tus.js';
@@ -97,9 +98,10 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
   };
 
   /** Runs one call, retrying transient failures with backoff; anything else is classified at once. */
-  async function call<T>(what: string, key: string | null, fn: () => Promise<{ data: T | null; error: unknown }>): Promise<T> {
+  async function call<T>(what: string, key: string | null, fn: () => Promise<{ data: T | null; error: unknown }>, signal?: AbortSignal): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let error: unknown;
+      signal?.throwIfAborted();
       try {
         const r = await fn();
         if (!r.error) return r.data as T;
@@ -107,9 +109,11 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
       } catch (err) {
         error = err;
       }
+      // stopped on purpose: not a storage failure, and nothing to retry
+      signal?.throwIfAborted();
       const classified = classify(what, key, error);
       if (classified instanceof PermanentError || attempt >= retry.attempts) throw classified;
-      await new Promise((ok) => setTimeout(ok, retry.baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5)));
+      await sleep(retry.baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5), undefined, { signal });
     }
   }
 
@@ -125,16 +129,21 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
     return signed.signedUrl;
   }
 
-  async function download(key: string, dest: string): Promise<void> {
+  async function download(key: string, dest: string, signal?: AbortSignal): Promise<void> {
     await fs.promises.mkdir(path.dirname(dest), { recursive: true });
     const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.part`;
     try {
-      await call(`download ${key}`, key, async () => {
-        const r = await bucket().download(key).asStream();
-        if (r.error) return r;
-        await pipeline(Readable.fromWeb(r.data as import('node:stream/web').ReadableStream), fs.createWriteStream(tmp));
-        return { data: true, error: null };
-      });
+      await call(
+        `download ${key}`,
+        key,
+        async () => {
+          const r = await bucket().download(key, {}, { signal }).asStream();
+          if (r.error) return r;
+          await pipeline(Readable.fromWeb(r.data as import('node:stream/web').ReadableStream), fs.createWriteStream(tmp), { signal });
+          return { data: true, error: null };
+        },
+        signal,
+      );
       await fs.promises.rename(tmp, dest);
     } finally {
       await fs.promises.rm(tmp, { force: true });
@@ -159,7 +168,7 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
   return {
     kind: 'supabase',
     description: `Supabase Storage ${where} (${opts.public ? 'public' : 'private, signed URLs'})`,
-    async put(key, source, contentType) {
+    async put(key, source, contentType, signal) {
       const bytes = Buffer.isBuffer(source) ? source.length : (await fs.promises.stat(source.file)).size;
       if (!Buffer.isBuffer(source) && bytes > opts.resumableAboveBytes) {
         try {
@@ -173,13 +182,15 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
             contentType,
             chunkSize: TUS_CHUNK_BYTES,
             retryDelays: opts.tusRetryDelays ?? [0, 1000, 3000, 5000, 10_000],
+            signal,
           });
         } catch (err) {
+          signal?.throwIfAborted();
           throw classify(`upload ${key}`, null, err);
         }
       } else {
         const body = Buffer.isBuffer(source) ? source : await fs.promises.readFile(source.file);
-        await call(`upload ${key}`, null, () => bucket().upload(key, body, { contentType, upsert: true, cacheControl: '3600' }));
+        await call(`upload ${key}`, null, () => bucket().upload(key, body, { contentType, upsert: true, cacheControl: '3600' }), signal);
       }
       await fs.promises.rm(cacheFile(key), { force: true });
       return { url: await url(key), bytes };
@@ -193,8 +204,8 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
         return isNotFound(f) || f.status === 400 ? { data: false, error: null } : r;
       });
     },
-    async localPath(key) {
-      const info = await call(`look up ${key}`, key, () => bucket().info(key));
+    async localPath(key, signal) {
+      const info = await call(`look up ${key}`, key, () => bucket().info(key), signal);
       const dest = cacheFile(key);
       // the copy is reused only for the same version of the object: another machine may have overwritten
       // it with a file of the same size (a corrected caption, a narration of the same length)
@@ -205,7 +216,7 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
       const cached = await fs.promises.stat(dest).catch(() => null);
       if (!cached || cachedVersion !== version || meta.size === undefined || cached.size !== meta.size) {
         await fs.promises.rm(stamp, { force: true });
-        await download(key, dest);
+        await download(key, dest, signal);
         await fs.promises.writeFile(stamp, version);
       }
       return dest;

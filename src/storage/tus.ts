@@ -12,6 +12,8 @@ export interface TusUploadOptions {
   contentType: string;
   chunkSize: number;
   retryDelays: number[];
+  /** stops the upload; the promise rejects with the signal's reason */
+  signal?: AbortSignal;
 }
 
 /** A failed TUS request, with the HTTP status when there was an answer (none: the connection failed). */
@@ -52,9 +54,22 @@ export function tusUpload(o: TusUploadOptions): Promise<void> {
       metadata: { bucketName: o.bucket, objectName: o.objectName, contentType: o.contentType, cacheControl: '3600' },
       chunkSize: o.chunkSize,
       uploadSize: o.size,
-      onError: (err) => reject(describe(err)),
-      onSuccess: () => resolve(),
+      onError: (err) => {
+        o.signal?.removeEventListener('abort', stop);
+        reject(describe(err));
+      },
+      onSuccess: () => {
+        o.signal?.removeEventListener('abort', stop);
+        resolve();
+      },
     });
+    // a stop request ends the upload where it is (the server keeps what it has; a new upload starts over)
+    const stop = () => {
+      void upload.abort(false);
+      reject(o.signal!.reason);
+    };
+    if (o.signal?.aborted) return reject(o.signal.reason);
+    o.signal?.addEventListener('abort', stop, { once: true });
     upload.start();
   });
 }

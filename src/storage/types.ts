@@ -2,11 +2,17 @@
 export interface Storage {
   readonly kind: string;
   readonly description: string;
-  /** Stores bytes or a file under `key`; returns its URL and size. */
-  put(key: string, source: Buffer | { file: string }, contentType: string): Promise<{ url: string; bytes: number }>;
+  /**
+   * Stores bytes or a file under `key`; returns its URL and size. `signal` stops a long upload (a worker
+   * shutting down): the promise rejects with the signal's reason.
+   */
+  put(key: string, source: Buffer | { file: string }, contentType: string, signal?: AbortSignal): Promise<{ url: string; bytes: number }>;
   exists(key: string): Promise<boolean>;
-  /** A local file with the object's bytes (downloaded first when the storage is remote); a missing key is a PermanentError. */
-  localPath(key: string): Promise<string>;
+  /**
+   * A local file with the object's bytes (downloaded first when the storage is remote); a missing key is a
+   * PermanentError. `signal` stops a download, leaving no partial file.
+   */
+  localPath(key: string, signal?: AbortSignal): Promise<string>;
   /** A URL to the object: a file:// URL, a public URL, or a signed URL that expires. */
   url(key: string): Promise<string>;
   /** Removes every object whose key starts with `prefix`. */

@@ -30,6 +30,10 @@ export interface FakeStorage {
   dropNextTusPatches: number;
   /** reset the connection of the next N requests (any path) before answering */
   resetNext: number;
+  /** requests (`METHOD /path`) matching this are never finished: a download gets its headers and half its bytes, anything else nothing */
+  stall: RegExp | null;
+  /** how many requests were stalled */
+  stalled: number;
   /** answer the next N requests (any path) with this status */
   failNext: { count: number; status: number };
   close(): Promise<void>;
@@ -72,6 +76,8 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
     tusDrops: 0,
     dropNextTusPatches: 0,
     resetNext: 0,
+    stall: null,
+    stalled: 0,
     failNext: { count: 0, status: 503 },
   };
   const uploads = new Map<string, TusUpload>();
@@ -127,6 +133,15 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
     if (state.resetNext > 0) {
       state.resetNext--;
       return req.socket.resetAndDestroy();
+    }
+    if (state.stall?.test(`${req.method} ${p}`)) {
+      state.stalled++;
+      const o = req.method === 'GET' ? state.objects.get(p.replace(/^\/storage\/v1\/object\//, '')) : undefined;
+      if (o) {
+        res.writeHead(200, { 'content-type': o.contentType, 'content-length': String(o.bytes.length) });
+        res.write(o.bytes.subarray(0, o.bytes.length >> 1));
+      }
+      return;
     }
     if (state.failNext.count > 0) {
       state.failNext.count--;

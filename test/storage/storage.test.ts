@@ -9,6 +9,7 @@ import { TUS_CHUNK_BYTES, supabaseStorage, type SupabaseStorageOptions } from '.
 import type { Storage } from '../../src/storage/types.js';
 import { type FakeStorage, startFakeSupabaseStorage } from '../fakes/supabase-storage.js';
 import { tempDir, testConfig } from '../helpers/services.js';
+import { waitFor } from '../helpers/cli.js';
 
 /** Backends the shared storage suite runs on: `LA_TEST_STORAGE=local` (or `supabase`) narrows it. */
 const STORAGE_BACKENDS = (process.env.LA_TEST_STORAGE ?? 'local,supabase').split(',') as ('local' | 'supabase')[];
@@ -195,6 +196,39 @@ describe('supabase storage: cache, retries and permanent errors', () => {
     expect((await fs.promises.readFile(await s.localPath('stories/t/narration.wav'))).toString()).toBe('riff');
     expect(fake.resetNext).toBe(0);
     expect(fake.requests.length - before).toBeGreaterThanOrEqual(4); // info, reset x2 on the way, download
+  });
+
+  it('a stop request ends a download half-way and a resumable upload at once, leaving no partial file', async () => {
+    const cache = path.join(dir, 'stopping');
+    const s = fakeClient(fake, cache);
+    await s.put('stories/stop/video.mp4', crypto.randomBytes(2 * MB), 'video/mp4');
+    fake.stall = /^GET \/storage\/v1\/object\/archive\/stories\/stop\//;
+    const stalled = fake.stalled;
+    try {
+      const stop = new AbortController();
+      const download = s.localPath('stories/stop/video.mp4', stop.signal);
+      await waitFor(() => fake.stalled > stalled, 5_000, 'the download to start');
+      const t0 = Date.now();
+      stop.abort(new Error('worker stopping'));
+      await expect(download).rejects.toThrow('worker stopping');
+      expect(Date.now() - t0).toBeLessThan(1_000);
+      const left = fs.readdirSync(path.join(cache, 'cache', 'archive', 'stories', 'stop'));
+      expect(left).toEqual([]);
+
+      const big = path.join(dir, 'big-upload.bin');
+      fs.writeFileSync(big, crypto.randomBytes(7 * MB));
+      fake.stall = /^(POST|PATCH) \/storage\/v1\/upload\/resumable/;
+      const stopUpload = new AbortController();
+      const upload = s.put('stories/stop/big.mp4', { file: big }, 'video/mp4', stopUpload.signal);
+      await waitFor(() => fake.stalled > stalled + 1, 5_000, 'the upload to start');
+      const t1 = Date.now();
+      stopUpload.abort(new Error('worker stopping'));
+      await expect(upload).rejects.toThrow('worker stopping');
+      expect(Date.now() - t1).toBeLessThan(1_000);
+      expect(fake.objects.has('archive/stories/stop/big.mp4')).toBe(false);
+    } finally {
+      fake.stall = null;
+    }
   });
 
   it('says what to fix for a wrong key or a missing bucket, at once', async () => {
