@@ -47,11 +47,14 @@ const serveSchema = z.strictObject({
     .prefault({}),
 });
 
+/** A Supabase Storage bucket name (the rule `storage.bucket` and init's question share). */
+export const bucketNameSchema = z.string().min(3).max(63).regex(/^[a-z0-9][a-z0-9._-]*$/, 'a bucket name: lowercase letters, digits, dots, dashes, underscores');
+
 const supabaseStorageSchema = z.strictObject({
   /** Supabase Storage: `SUPABASE_URL` and `SUPABASE_SERVICE_ROLE_KEY` come from the environment only. */
   kind: z.literal('supabase'),
   /** Bucket the files go to (create it first, in the dashboard or with `supabase storage`). */
-  bucket: z.string().min(3).max(63).regex(/^[a-z0-9][a-z0-9._-]*$/, 'a bucket name: lowercase letters, digits, dots, dashes, underscores'),
+  bucket: bucketNameSchema,
   /** A public bucket: rows keep permanent public URLs. Default false: rows keep signed URLs that expire after `signedUrlSeconds`. */
   public: z.boolean().default(false),
   /** How long signed URLs (private buckets) stay valid, in seconds. Default 604800 (7 days). */

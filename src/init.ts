@@ -67,9 +67,29 @@ export function validateAnswers(a: InitAnswers): void {
 
 const str = (s: string) => (/^[\w .@/:+-]*$/.test(s) ? `'${s}'` : JSON.stringify(s));
 
-/** The file's text: the chosen keys, each with what it means and what else it could be. */
+/** A config value as a TypeScript literal: strings quoted, keys bare, on one line. */
+function literal(v: unknown): string {
+  if (typeof v === 'string') return str(v);
+  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${literal(x)}`).join(', ')} }`;
+  return String(v);
+}
+
+/** What each key init may write means, and what else it could be. */
+const KEY_COMMENTS: Record<string, string[]> = {
+  providers: [
+    '/**',
+    " * Who does each part. Offline: text 'preview', image 'preview', speech 'espeak', publish 'folder'.",
+    " * Real: text 'gemini', image 'gemini' (GEMINI_API_KEY), speech 'google' (Cloud TTS), publish 'youtube'.",
+    ' */',
+  ],
+  language: ['/** Language of new stories unless `--language` says otherwise. */'],
+  video: ['/** 1920x1080 unless set (1080x1920 for Shorts); music: builtin, none, or { folder } of your own tracks. */'],
+  storage: ['/** Supabase Storage: SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY come from the environment. */'],
+  youtube: ["/** The youtube publisher: 'private', 'unlisted' or 'public' (uploads from an unaudited API project stay private). */"],
+};
+
+/** The file's text: the keys `answersToConfig` chose, each with its comment. */
 export function configSource(a: InitAnswers, today = new Date()): string {
-  const c = answersToConfig(a);
   const lines = [
     `// Written by \`lost-archives init\` on ${today.toISOString().slice(0, 10)}. Every key left out keeps its default:`,
     '// the README lists them all. Secrets never go here: they come from the environment (DATABASE_URL,',
@@ -77,35 +97,11 @@ export function configSource(a: InitAnswers, today = new Date()): string {
     "import { defineConfig } from 'lost-archives';",
     '',
     'export default defineConfig({',
-    '  /**',
-    "   * Who does each part. Offline: text 'preview', image 'preview', speech 'espeak', publish 'folder'.",
-    "   * Real: text 'gemini', image 'gemini' (GEMINI_API_KEY), speech 'google' (Cloud TTS), publish 'youtube'.",
-    '   */',
-    `  providers: { text: ${str(a.text)}, image: ${str(a.image)}, speech: ${str(a.speech)}, publish: ${str(a.publish)} },`,
-    '',
-    '  /** Language of new stories unless `--language` says otherwise. */',
-    `  language: ${str(a.language)},`,
   ];
-  if (c.video) {
-    const parts: string[] = [];
-    if (a.shape === 'shorts') parts.push('width: 1080, height: 1920');
-    if (a.music !== 'builtin') parts.push(a.music === 'none' ? "music: 'none'" : `music: { folder: ${str(a.music)} }`);
-    lines.push('', '  /** 1920x1080 unless set (1080x1920 for Shorts); music: builtin, none, or { folder } of your own tracks. */', `  video: { ${parts.join(', ')} },`);
-  }
-  if (c.storage) {
-    lines.push(
-      '',
-      '  /** Supabase Storage: SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY come from the environment. */',
-      `  storage: { kind: 'supabase', bucket: ${str(a.bucket ?? '')} },`,
-    );
-  }
-  if (c.youtube) {
-    lines.push(
-      '',
-      "  /** The youtube publisher: 'private', 'unlisted' or 'public' (uploads from an unaudited API project stay private). */",
-      `  youtube: { privacy: ${str(a.privacy)} },`,
-    );
-  }
+  Object.entries(answersToConfig(a)).forEach(([key, value], i) => {
+    if (i > 0) lines.push('');
+    lines.push(...KEY_COMMENTS[key].map((c) => `  ${c}`), `  ${key}: ${literal(value)},`);
+  });
   if (a.database === 'postgres') {
     lines.push('', '  // PostgreSQL: the connection string comes from DATABASE_URL (never from here).');
   }

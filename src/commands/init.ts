@@ -1,11 +1,11 @@
 import { input, select } from '@inquirer/prompts';
+import { bucketNameSchema } from '../config.js';
 import { ExitError, UsageError } from '../errors.js';
 import { DEFAULT_ANSWERS, type InitAnswers, writeInitialConfig } from '../init.js';
 import { LANGUAGES } from '../languages.js';
 import { type GlobalOptions, printJson } from './common.js';
 
-export interface InitOptions extends Partial<Omit<InitAnswers, 'bucket'>> {
-  bucket?: string;
+export interface InitOptions extends Partial<InitAnswers> {
   yes?: boolean;
   force?: boolean;
   json?: boolean;
@@ -29,8 +29,8 @@ export async function askAnswers(given: Partial<InitAnswers>, ask: boolean, cont
     if (a[key] !== undefined) return;
     a[key] = ask ? await select({ message, choices, default: DEFAULT_ANSWERS[key] }, context) : DEFAULT_ANSWERS[key];
   };
+  // typed answers are asked only in a terminal (without one, a missing bucket is refused by validateAnswers)
   const type = async (key: 'music' | 'bucket', message: string, validate: (v: string) => string | true) => {
-    if (!ask) throw new UsageError(key === 'bucket' ? 'Supabase storage needs a bucket name (--bucket NAME)' : 'a music folder needs its path (--music DIR)');
     a[key] = (await input({ message, validate: (v) => validate(v.trim()) }, context)).trim();
   };
   await pick('text', 'Who writes the script, title and description?', [
@@ -91,8 +91,11 @@ export async function askAnswers(given: Partial<InitAnswers>, ask: boolean, cont
     { value: 'local', name: 'local: the data folder on this machine' },
     { value: 'supabase', name: 'Supabase Storage: shared by workers anywhere (SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY)' },
   ]);
-  if (a.storage === 'supabase' && !a.bucket) {
-    await type('bucket', 'Supabase bucket', (v) => (/^[a-z0-9][a-z0-9._-]{2,62}$/.test(v) ? true : 'lowercase letters, digits, dots, dashes, underscores (3-63)'));
+  if (ask && a.storage === 'supabase' && !a.bucket) {
+    await type('bucket', 'Supabase bucket', (v) => {
+      const r = bucketNameSchema.safeParse(v);
+      return r.success || r.error.issues[0].message;
+    });
   }
   return { ...DEFAULT_ANSWERS, ...a };
 }
