@@ -6,6 +6,7 @@ import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
 import { createJiti } from 'jiti';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { speakingRateRange } from './providers/speech/voices.js';
 
 /** The providers each kind of work can be given to (`providers` in the config). */
 export const PROVIDER_CHOICES = {
@@ -99,7 +100,7 @@ const googleSchema = z.strictObject({
    * built-in defaults (Neural2 or WaveNet voices). The voice name's prefix is the language code sent.
    */
   voices: z.record(z.string(), z.string().regex(/^[a-z]{2,3}-[A-Z]{2}-/, 'a Cloud TTS voice name such as en-US-Neural2-D')).default({}),
-  /** Speaking rate, 0.25 to 4. Default 1. */
+  /** Speaking rate, 0.25 to 4 (Chirp 3 HD voices: 0.25 to 2). Default 1. */
   speakingRate: z.number().min(0.25).max(4).default(1),
   /** What Cloud TTS returns: `LINEAR16` (WAV, exact lengths) or `MP3` (decoded to WAV locally). Default `LINEAR16`. */
   audioEncoding: z.enum(['LINEAR16', 'MP3']).default('LINEAR16'),
@@ -139,6 +140,18 @@ const googleSchema = z.strictObject({
    * merged over the built-in table (see README for its date).
    */
   prices: z.record(z.string(), priceSchema).default({}),
+}).superRefine((g, ctx) => {
+  // a rate the chosen voice refuses would fail every narration: say so before anything is queued
+  for (const [language, voice] of Object.entries(g.voices)) {
+    const r = speakingRateRange(voice);
+    if (g.speakingRate < r.min || g.speakingRate > r.max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['speakingRate'],
+        message: `is ${g.speakingRate}, but ${r.family} voices accept ${r.min} to ${r.max} (google.voices['${language}'] is ${voice}): set google.speakingRate within that range or choose another voice`,
+      });
+    }
+  }
 });
 
 const CHUNK_UNIT = 256 * 1024;

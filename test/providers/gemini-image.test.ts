@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Config, parseConfig } from '../../src/config.js';
 import { PermanentError } from '../../src/errors.js';
 import { aspectRatioFor, geminiIllustrator } from '../../src/providers/image/gemini.js';
-import type { StillRequest } from '../../src/providers/types.js';
-import { FAKE_GEMINI_KEY, type GeminiAnswer, geminiWriterAnswer, imageReply, png, safetyReply, startGeminiFake } from '../fakes/gemini.js';
+import type { Meter, StillRequest, Usage } from '../../src/providers/types.js';
+import { DEFAULT_PRICES, priceOf } from '../../src/costs.js';
+import { FAKE_GEMINI_KEY, IMAGE_USAGE, type GeminiAnswer, geminiWriterAnswer, imageReply, png, safetyReply, startGeminiFake } from '../fakes/gemini.js';
 import { tempDir } from '../helpers/services.js';
 
 /** The Gemini illustrator through the real SDK against a loopback Gemini API, and ffmpeg for the fit. */
@@ -34,6 +35,16 @@ afterEach(async () => {
 });
 
 describe('Gemini illustrator', () => {
+  it('records the image model’s thinking tokens at its output rate beside the image, not its image tokens twice', async () => {
+    fake = await startGeminiFake(geminiWriterAnswer());
+    const settled: { model: string; usage: Usage | null }[] = [];
+    const meter: Meter = { reserve: async (call) => ({ settle: async (usage) => void settled.push({ model: call.model, usage }) }) };
+    await geminiIllustrator(googleConfig(fake.url), env).drawStill(request(), signal(), meter);
+    expect(settled).toEqual([{ model: 'gemini-3.1-flash-image', usage: { tokensIn: IMAGE_USAGE.in, tokensOut: IMAGE_USAGE.thoughts, images: 1 } }]);
+    // $0.067 for the picture, 240 thinking tokens at $3 and 60 prompt tokens at $0.50 a million
+    expect(priceOf(DEFAULT_PRICES, 'gemini-3.1-flash-image', settled[0].usage!)).toBeCloseTo(0.067 + (240 * 3) / 1e6 + (60 * 0.5) / 1e6, 9);
+  });
+
   it('asks for a 16:9 image and stores the 1920x1080 PNG the render expects', async () => {
     fake = await startGeminiFake(geminiWriterAnswer());
     const req = request();
