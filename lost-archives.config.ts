@@ -85,7 +85,7 @@ export default defineConfig({
     // Google retires model ids often: see https://ai.google.dev/gemini-api/docs/deprecations
     models: { text: 'gemini-3.8-flash', image: 'gemini-3.1-flash-image' }, // image: 'gemini-3-pro-image' for the top tier
     voices: { 'en-US': 'en-US-Neural2-D' }, // per story language, over the built-in defaults; e.g. 'en-US-Chirp3-HD-Kore'
-    speakingRate: 1,
+    speakingRate: 1, // 0.25 to 4; Chirp 3 HD voices 0.25 to 2
     audioEncoding: 'LINEAR16', // or 'MP3' (decoded to WAV locally)
     sentencePauseSeconds: 0.3, // between sentences of voices spoken sentence by sentence (Chirp 3 HD)
     endpoints: {}, // { gemini: 'https://generativelanguage.googleapis.com', tts: 'https://texttospeech.googleapis.com' }

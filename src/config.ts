@@ -89,7 +89,11 @@ export type Price = z.output<typeof priceSchema>;
 const googleSchema = z.strictObject({
   models: z
     .strictObject({
-      /** Gemini model that writes scripts and metadata. Default `gemini-3.8-flash` (the newest GA Flash model in November 2026; Google retires ids often). */
+      /**
+       * Gemini model that writes scripts and metadata. Default `gemini-3.8-flash` (the newest GA Flash model
+       * in November 2026; Google retires ids often). On Vertex AI current models are served from the `global`
+       * location only, which is used unless GOOGLE_CLOUD_LOCATION names another (a region answers 404).
+       */
       text: z.string().min(1).default('gemini-3.8-flash'),
       /** Gemini image model (generateContent with image output). Default `gemini-3.1-flash-image`; `gemini-3-pro-image` for the top tier. */
       image: z.string().min(1).default('gemini-3.1-flash-image'),
@@ -277,7 +281,10 @@ const configSchema = z.strictObject({
   queue: queueSchema.prefault({}),
   /** The HTTP API (`lost-archives serve`). */
   serve: serveSchema.prefault({}),
-  /** The Google providers: models, voices, endpoints, limits and prices. Credentials come from the environment only. */
+  /**
+   * The Google providers: models, voices, endpoints, limits and prices. Credentials come from the
+   * environment only (Vertex AI: GOOGLE_CLOUD_PROJECT, and GOOGLE_CLOUD_LOCATION, default `global`).
+   */
   google: googleSchema.prefault({}),
 });
 
