@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { IMAGE_USAGE } from '../fakes/gemini.js';
 import { timeStory } from '../fakes/story.js';
 
 /** A story through the real Google clients and loopback fakes with a model's latency: scenes overlap. */
@@ -17,8 +18,8 @@ describe('pipeline with the Google providers', () => {
     expect(t.sumOfCallsSeconds).toBeGreaterThan(8 * 2 + 2 * 0.3 + 8 * 0.3 - 0.1);
     expect(t.wallSeconds).toBeGreaterThan(t.criticalPathSeconds + 2 * 2);
     expect(t.wallSeconds).toBeLessThan(t.sumOfCallsSeconds * 0.8);
-    // the ledger: two text calls (1200 tokens in, 2400 out), eight stills, the narration's characters
-    const expected = 2 * (1200 * 1.5 + 2400 * 7.5) / 1e6 + 8 * (0.067 + (60 * 0.5) / 1e6) + (t.narrationCharacters * 16) / 1e6;
+    // the ledger: two text calls (1200 tokens in, 2400 out), eight stills (and their thinking at $3 a million), the narration's characters
+    const expected = 2 * (1200 * 1.5 + 2400 * 7.5) / 1e6 + 8 * (0.067 + (60 * 0.5 + IMAGE_USAGE.thoughts * 3) / 1e6) + (t.narrationCharacters * 16) / 1e6;
     expect(t.narrationCharacters).toBeGreaterThan(8 * 80);
     expect(t.costUsd).toBeCloseTo(expected, 9);
   });
