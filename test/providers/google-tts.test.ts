@@ -105,7 +105,8 @@ describe('Cloud TTS voice', () => {
     const long =
       'En la lección encontrarás un video subtitulado de una charla TED de Erez Garty, responsable de comunicación científica del Instituto Davidson de Enseñanza de las Ciencias, explicando cómo distintos tipos de bacterias beneficiosas intervienen, a través de la fermentación, en la producción de distintos alimentos.';
     const sentences = ['Empecemos por el pan.', long, 'Y luego el queso.'];
-    const n = await googleVoice(googleConfig(s.url), env).speak({ sentences, language: 'es-ES', out: out() }, signal());
+    const file = out();
+    const n = await googleVoice(googleConfig(s.url), env).speak({ sentences, language: 'es-ES', out: file }, signal());
     expect(s.calls.length).toBeGreaterThanOrEqual(2);
     const spoken = s.calls.map((c) => [...c.ssml!.matchAll(/<mark name="s\d+"\/>([^<]*) /g)].map((m) => m[1]));
     // every request holds only sentences under the limit, and the long one is cut at its commas
@@ -123,6 +124,8 @@ describe('Cloud TTS voice', () => {
     expect(n.timings[1].end - n.timings[1].start).toBeCloseTo(longPieces.reduce((sum, p) => sum + d(p), 0), 2);
     expect(n.timings[2].start).toBeCloseTo(n.timings[1].end, 3);
     expect(n.duration).toBeCloseTo(pieces.reduce((sum, p) => sum + d(p), 0), 2);
+    // the stored clip is exactly as long as the timings say: no part lost or doubled
+    expect(wavSeconds(parseWav(fs.readFileSync(file)))).toBeCloseTo(n.duration, 3);
   });
 
   it('speaks a too-long sentence in clauses for Chirp 3 HD voices too, a comma’s pause apart, timed as one sentence', async () => {
@@ -195,6 +198,10 @@ describe('Cloud TTS voice', () => {
     expect(err.message).toMatch(/google\.voices/);
     expect(err.message).toMatch(/en-US-Nonsense-Z/);
     expect(s.calls).toHaveLength(1);
+    // a real family the language does not have: pt-PT has WaveNet voices, no Neural2 ones
+    const other = await googleVoice(googleConfig(s.url, { voices: { 'pt-PT': 'pt-PT-Neural2-A' } }), env).speak({ sentences: ['Olá.'], language: 'pt-PT', out: out() }, signal()).catch((e) => e);
+    expect(other).toBeInstanceOf(PermanentError);
+    expect(other.message).toMatch(/Voice 'pt-PT-Neural2-A' does not exist.*check google\.voices \("pt-PT-Neural2-A"\)/);
   });
 
   it('fails at once when the credentials are refused, saying how to give them', async () => {

@@ -6,8 +6,11 @@ import { PermanentError, RetryableError, hasNetworkCode } from '../../errors.js'
  * `status` and the JSON body as message), of google-gax (GoogleError with a gRPC `code`), of gaxios
  * (`response.status` and headers) or of the network is classified here:
  * - 408, 429, 5xx and network failures heal by waiting: retried within the call, with exponential
- *   backoff and jitter, honouring Retry-After (header) or RetryInfo.retryDelay (body); when the tries
- *   run out, a RetryableError hands the job back to the queue with the wait the server asked for;
+ *   backoff and jitter, waiting at least as long as Retry-After (header) or the body's
+ *   `type.googleapis.com/google.rpc.RetryInfo` detail asks (`retryDelay`, a Duration: "17s" in JSON;
+ *   google.rpc.RetryInfo: "clients should wait until retry_delay amount of time has passed ... then use
+ *   an exponential backoff"); when the tries run out, a RetryableError hands the job back to the queue
+ *   with the wait the server asked for;
  * - other 4xx (bad key, refused content, unknown model or voice) cannot heal: a PermanentError that
  *   says what to fix fails the job at once.
  */
