@@ -16,8 +16,8 @@ const env = { GEMINI_API_KEY: FAKE_GEMINI_KEY };
 const signal = () => AbortSignal.timeout(60_000);
 const dir = tempDir('la-gimg-');
 
-function googleConfig(url: string): Config['google'] {
-  return parseConfig({ providers: { image: 'gemini' }, google: { endpoints: { gemini: url }, retry: { attempts: 2, baseSeconds: 0.05, maxSeconds: 1 } } }, 'test').google;
+function googleConfig(url: string, extra: object = {}): Config['google'] {
+  return parseConfig({ providers: { image: 'gemini' }, google: { endpoints: { gemini: url }, retry: { attempts: 2, baseSeconds: 0.05, maxSeconds: 1 }, ...extra } }, 'test').google;
 }
 
 function request(over: Partial<StillRequest> = {}): StillRequest {
@@ -56,6 +56,15 @@ describe('Gemini illustrator', () => {
     expect(call.prompt).toContain('a harbour at dawn. Style: sepia photograph');
     expect(probe(req.out)).toMatchObject({ width: 1920, height: 1080, codec_name: 'png' });
     expect(fs.readdirSync(dir).filter((f) => f.includes('.source.'))).toEqual([]);
+  });
+
+  it('fails at once, naming google.models.image, when it names a text model (which refuses image output)', async () => {
+    fake = await startGeminiFake(geminiWriterAnswer());
+    const err = await geminiIllustrator(googleConfig(fake.url, { models: { image: 'gemini-3.8-flash' } }), env).drawStill(request(), signal()).catch((e) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err.message).toMatch(/Model does not support the requested response modalities: image/);
+    expect(err.message).toMatch(/check google\.models\.image \("gemini-3\.8-flash"\)/);
+    expect(fake.calls).toHaveLength(1);
   });
 
   it('asks for 9:16 for a vertical video and fills 1080x1920', async () => {
