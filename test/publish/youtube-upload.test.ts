@@ -163,15 +163,30 @@ describe('youtube publisher', () => {
     expect((await jobOf(story.id)).attempts).toBe(0);
   });
 
-  it('on uploadLimitExceeded waits for the reset the same way', async () => {
+  it("on uploadLimitExceeded (the channel's rolling 24 hours) waits a day from the refusal, spending no attempt and leaving today's quota open", async () => {
     const services = setup();
     const story = await storyWithVideo(services);
     fake.insertError = { status: 400, reason: 'uploadLimitExceeded', message: 'The user has exceeded the number of videos they may upload.' };
+    const before = Date.now();
     expect((await work(services, story)).outcome).toBe('retry');
+    const after = Date.now();
     const job = await jobOf(story.id);
     expect([job.status, job.attempts]).toEqual(['queued', 0]);
-    expect(job.run_at.getTime()).toBeGreaterThanOrEqual(nextQuotaReset(new Date()).getTime() - 1000);
-    expect(job.last_error).toMatch(/^YouTube videos\.insert: YouTube answered uploadLimitExceeded; waiting for the daily reset at /);
+    // 24 hours from the refusal, not the Pacific midnight of the daily quota
+    expect(job.run_at.getTime()).toBeGreaterThanOrEqual(before + 86_400_000 - 1000);
+    expect(job.run_at.getTime()).toBeLessThanOrEqual(after + 86_400_000 + 1000);
+    const at = /trying again at (\S+)$/.exec(job.last_error ?? '')?.[1];
+    expect(job.last_error).toBe(`YouTube's upload limit for this channel: trying again at ${at}`);
+    expect(Math.abs(new Date(at!).getTime() - job.run_at.getTime())).toBeLessThan(2000);
+    // the refused call was counted once; the day's buckets stay open for other stories' captions and thumbnails
+    expect(await ledger().used()).toEqual({ uploads: 1, units: 0 });
+    expect((await getStory(db, story.id))!.status).toBe('uploading');
+
+    // a day later the channel may upload again: the same job finishes with one video
+    fake.insertError = undefined;
+    expect((await work(services, story)).outcome).toBe('completed');
+    expect(fake.videos).toHaveLength(1);
+    expect((await jobOf(story.id)).attempts).toBe(1);
   });
 
   it('on a rate limit waits for Retry-After, spending no attempt, then finishes where it stopped', async () => {
