@@ -3,6 +3,7 @@ import { youtube as youtubeApi } from '@googleapis/youtube';
 import type { Config } from '../../../config.js';
 import { setPublished } from '../../../db/stories.js';
 import { PermanentError } from '../../../errors.js';
+import { LANGUAGES } from '../../../languages.js';
 import type { PublishRequest, Publisher } from '../../types.js';
 import { authorisedClient } from './client.js';
 import { classify } from './errors.js';
@@ -57,6 +58,11 @@ export function followUpUnits(settings: Config['youtube']): number {
   if (settings.captions) calls.push('captions.insert');
   if (settings.playlistId) calls.push('playlistItems.insert');
   return calls.reduce((sum, c) => sum + COSTS[c].cost, 0);
+}
+
+/** The captions track's name, which YouTube requires and shows in the player's menu: the language's name. */
+export function captionsName(language: string): string {
+  return LANGUAGES[language]?.name ?? language;
 }
 
 /** Recorded before the playlist insert is sent: a retry that finds it asks YouTube before inserting again. */
@@ -140,11 +146,14 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
           );
           await saveUpload(db, story.id, { thumbnail_set: true });
         } catch (err) {
-          // a channel that may not set custom thumbnails yet still gets its video published
-          if (!(err instanceof PermanentError) || !/HTTP 403/.test(err.message)) throw err;
+          // a channel that may not set custom thumbnails yet, or a thumbnail YouTube will not take (over 2 MB),
+          // still gets its video published
+          const refused = err instanceof PermanentError ? /HTTP (403|413)/.exec(err.message)?.[1] : undefined;
+          if (!refused) throw err;
           // done with, so a later retry does not pay and warn again
           await saveUpload(db, story.id, { thumbnail_set: true });
-          req.warn(`${err.message}; the video keeps YouTube's own thumbnail (custom thumbnails need a verified channel: https://www.youtube.com/verify)`);
+          const why = refused === '403' ? 'custom thumbnails need a verified channel: https://www.youtube.com/verify' : 'YouTube takes thumbnails up to 2 MB';
+          req.warn(`${(err as Error).message}; the video keeps YouTube's own thumbnail (${why})`);
         }
       }
 
@@ -152,13 +161,14 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
         await ledger.spend('captions.insert');
         req.progress('adding the captions');
         const srt = await req.file('srt');
+        const language = settings.defaultLanguage ?? story.language;
         let captionsId: string;
         try {
           const res = await attempt('captions.insert', () =>
             api.captions.insert(
               {
                 part: ['snippet'],
-                requestBody: { snippet: { videoId, language: settings.defaultLanguage ?? story.language, name: '', isDraft: false } },
+                requestBody: { snippet: { videoId, language, name: captionsName(language), isDraft: false } },
                 media: { mimeType: 'application/x-subrip', body: fs.createReadStream(srt) },
               },
               { rootUrl, signal },
@@ -166,7 +176,7 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
           );
           captionsId = res.data.id ?? 'unknown';
         } catch (err) {
-          // an earlier attempt's track arrived but its answer did not: the track is there (409 captionExists)
+          // an earlier attempt's track arrived but its answer did not: a track of this language and name is there (409 captionExists)
           if (!(err instanceof PermanentError) || !/HTTP 409/.test(err.message)) throw err;
           req.warn(`${err.message}; the captions track is already on the video`);
           captionsId = 'existing';
