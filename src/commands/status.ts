@@ -57,7 +57,8 @@ function secs(a: Date | null, b: Date | null): string {
   return a && b ? `${((b.getTime() - a.getTime()) / 1000).toFixed(1)}s` : '';
 }
 
-function detailView(d: StoryDetail): string {
+/** One story for people: its stages, what waits and why, scenes, assets and costs. */
+export function detailView(d: StoryDetail): string {
   const out: string[] = [];
   out.push(`story    ${d.id}`, `topic    ${d.topic}`, `language ${d.language}`, `status   ${d.status}${d.script_source?.provider === 'preview' ? ' (preview script)' : ''}`);
   if (d.error_message) out.push(`error    ${d.error_message}`);

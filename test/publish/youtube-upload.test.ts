@@ -11,6 +11,8 @@ import { youtubePublisher } from '../../src/providers/publish/youtube/index.js';
 import { QuotaLedger, nextQuotaReset, pacificDay } from '../../src/providers/publish/youtube/quota.js';
 import { saveStoryVideoSettings } from '../../src/providers/publish/youtube/settings.js';
 import { uploadStage } from '../../src/stages/upload.js';
+import { detailView } from '../../src/commands/status.js';
+import { storyDetail } from '../../src/stories.js';
 import { keys } from '../../src/storage/types.js';
 import type { Job, Story } from '../../src/types.js';
 import { type FakeYoutube, startFakeYoutube } from '../fakes/youtube.js';
@@ -182,6 +184,8 @@ describe('youtube publisher', () => {
     // the refused call was counted once; the day's buckets stay open for other stories' captions and thumbnails
     expect(await ledger().used()).toEqual({ uploads: 1, units: 0 });
     expect((await getStory(db, story.id))!.status).toBe('uploading');
+    // what `status ID` shows the operator
+    expect(detailView(await storyDetail(db, story.id))).toContain(`\nwaiting  upload_youtube, next try in 24h 0m: YouTube's upload limit for this channel: trying again at ${at}\n`);
 
     // a day later the channel may upload again: the same job finishes with one video
     fake.insertError = undefined;
