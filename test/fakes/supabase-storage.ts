@@ -282,7 +282,7 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
       try {
         handle(req, res, Buffer.concat(chunks));
       } catch (err) {
-        apiError(res, 500, 'internal', `fake failed: ${(err as Error).message}`);
+        apiError(res, 500, 'InternalError', 'internal', `fake failed: ${(err as Error).message}`);
       }
     });
   });

@@ -27,7 +27,7 @@ describe('the YouTube fake is strict', () => {
       body: JSON.stringify(resource),
     });
   const put = (session: string, body: Buffer, start: number, total: number) =>
-    fetch(session, { method: 'PUT', headers: { ...auth, 'content-range': `bytes ${start}-${start + body.length - 1}/${total}` }, body });
+    fetch(session, { method: 'PUT', headers: { ...auth, 'content-range': `bytes ${start}-${start + body.length - 1}/${total}` }, body: new Uint8Array(body) });
   const snippet = { title: 'The Library of Alexandria', description: 'A library burned.' };
 
   it('refuses a request without part, and sets only the parts named', async () => {

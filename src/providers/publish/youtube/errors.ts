@@ -1,6 +1,6 @@
 import { DeferredError, PermanentError, RetryableError, hasNetworkCode } from '../../../errors.js';
 import { AUTH_HINT } from './client.js';
-import type { Call, QuotaLedger } from './quota.js';
+import type { Call, QuotaCounter } from './quota.js';
 
 /** What a failed YouTube or token call looks like, as far as deciding what to do goes. */
 interface HttpFailure {
@@ -60,7 +60,7 @@ export function isNetworkError(err: unknown): boolean {
  * and network errors retry;
  * any other refusal is permanent with YouTube's own message.
  */
-export async function classify(err: unknown, call: Call, ledger: QuotaLedger): Promise<Error> {
+export async function classify(err: unknown, call: Call, quota: QuotaCounter): Promise<Error> {
   if (err instanceof PermanentError || err instanceof RetryableError) return err;
   const e = err as HttpFailure;
   const status = e?.response?.status ?? e?.status;
@@ -71,8 +71,8 @@ export async function classify(err: unknown, call: Call, ledger: QuotaLedger): P
   if (reason === 'invalid_client' || reason === 'unauthorized_client') {
     return new PermanentError(`YouTube refused the OAuth client (${reason}): check YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET, then ${AUTH_HINT}`);
   }
-  if (reason && QUOTA.has(reason)) return ledger.exhaust(call, `YouTube answered ${reason}`);
-  if (reason === 'uploadLimitExceeded') return ledger.uploadLimit();
+  if (reason && QUOTA.has(reason)) return quota.exhaust(call, `YouTube answered ${reason}`);
+  if (reason === 'uploadLimitExceeded') return quota.uploadLimit();
   if (status === 429 || (reason && RATE.has(reason))) {
     const wait = retryInfoSeconds(data) ?? retryAfterHeader(e.response?.headers) ?? 300;
     return new DeferredError(`YouTube ${call}: rate limited (${reason ?? status}); trying again in ${wait}s`, wait);

@@ -55,8 +55,19 @@ export interface QuotaLimits {
   unitsPerDay: number;
 }
 
+/**
+ * The publisher's port for the quota: pay for a call (or wait for the reset), close the day when YouTube
+ * says it is spent, and wait out the channel's upload limit.
+ */
+export interface QuotaCounter {
+  spend(call: Call): Promise<void>;
+  requireUnits(units: number, call: Call): Promise<void>;
+  exhaust(call: Call, why: string): Promise<DeferredError>;
+  uploadLimit(): DeferredError;
+}
+
 /** Counts the quota in the database, so every worker shares one tally. */
-export class QuotaLedger {
+export class QuotaLedger implements QuotaCounter {
   constructor(private readonly db: Queryable, private readonly limits: QuotaLimits, private readonly now: () => Date = () => new Date()) {}
 
   private limit(bucket: Bucket): number {
