@@ -93,6 +93,7 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
       const f = r.error ? failureOf(r.error) : null;
       if (!f) return refusedKey(what, code, 'Bucket not found, though the bucket exists (this key cannot see it)', cause);
       if (isKeyRefusal(f)) return refusedKey(what, code, `Bucket not found (the key was refused: ${f.message})`, cause);
+      if (isTransient(f)) return new RetryableError(`Supabase Storage could not ${what}${code}: Bucket not found, and the bucket's settings did not answer (${f.message}); the job will be retried`, undefined, { cause });
     }
     return new PermanentError(`Supabase Storage ${where} does not exist${code}: create it (Storage > New bucket) or set storage.bucket`, { cause });
   }
