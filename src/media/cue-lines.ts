@@ -1,0 +1,77 @@
+import { breakUnits, displayWidth as columnsOf, isMostlyWide } from '../text.js';
+
+const words = new Intl.Segmenter(undefined, { granularity: 'word' });
+
+/**
+ * One sentence as cues of at most two lines, each at most `columns` wide: the fewest cues that fit (and at
+ * least `minCues`, so a long sentence is not one long cue), their lengths balanced so no cue is a single
+ * word, each cue's two lines balanced too, breaking only where Unicode's line breaking rules allow.
+ */
+export function splitIntoCues(text: string, columns: number, minCues = 1): string[][] {
+  const wide = isMostlyWide(text);
+  const displayWidth = (t: string) => columnsOf(t, wide);
+  const units = breakUnits(text, columns, wide);
+  const m = units.length;
+  if (!m) return [];
+  // a break between CJK characters is allowed anywhere, but reads better between words (ICU's dictionary)
+  const wordStarts = new Set([...words.segment(units.join(''))].map((w) => w.index));
+  let at = 0;
+  const splitsWord = units.map((u) => !wordStarts.has((at += u.length)) && !wordStarts.has(at - u.length + u.trimEnd().length) && at < units.join('').length);
+  const breakCost = (j: number) => (j > 0 && splitsWord[j - 1] ? 0.3 : 0);
+  // widths add up unit by unit; a line does not show its trailing space
+  const prefix = [0];
+  for (const u of units) prefix.push(prefix[prefix.length - 1] + displayWidth(u));
+  const trail = units.map((u) => displayWidth(u) - displayWidth(u.trimEnd()));
+  const width = (a: number, b: number) => prefix[b] - prefix[a] - trail[b - 1];
+
+  const layouts = new Map<number, { cost: number; split: number }>();
+  /** the best way to set units [a, b) as one cue: one line, or two balanced lines split at `split` */
+  const layout = (a: number, b: number) => {
+    const key = a * (m + 1) + b;
+    let best = layouts.get(key);
+    if (best) return best;
+    best = { cost: Infinity, split: b };
+    if (width(a, b) <= columns) best = { cost: 0, split: b };
+    else if (prefix[b] - prefix[a] <= 2 * columns + 2) {
+      for (let j = a + 1; j < b; j++) {
+        const [top, bottom] = [width(a, j), width(j, b)];
+        if (top > columns || bottom > columns) continue;
+        // balanced lines read best; a break after a comma or a full stop reads better still
+        const cost = ((top - bottom) / columns) ** 2 + (/[,.;:!?、。，；：]\s*$/.test(units[j - 1]) ? 0 : 0.15) + breakCost(j);
+        if (cost < best.cost) best = { cost, split: j };
+      }
+    }
+    layouts.set(key, best);
+    return best;
+  };
+
+  const total = width(0, m);
+  for (let n = Math.min(Math.max(1, minCues), m); n <= m; n++) {
+    const target = total / n;
+    // cost[k][i]: the best way to set units [0, i) as k cues; from[k][i] where the k-th cue starts
+    const cost = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(Infinity));
+    const from = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+    cost[0][0] = 0;
+    for (let k = 1; k <= n; k++) {
+      for (let i = k; i <= m; i++) {
+        for (let j = i - 1; j >= k - 1; j--) {
+          if (prefix[i] - prefix[j] > 2 * columns + 2) break;
+          if (cost[k - 1][j] === Infinity) continue;
+          const lone = n > 1 && i - j === 1 ? 10 : 0;
+          const c = cost[k - 1][j] + breakCost(j) + layout(j, i).cost + 4 * ((width(j, i) - target) / columns) ** 2 + lone;
+          if (c < cost[k][i]) [cost[k][i], from[k][i]] = [c, j];
+        }
+      }
+    }
+    if (cost[n][m] === Infinity) continue;
+    const cues: string[][] = [];
+    for (let k = n, i = m; k > 0; i = from[k][i], k--) {
+      const j = from[k][i];
+      const { split } = layout(j, i);
+      const lines = [units.slice(j, split), units.slice(split, i)].filter((l) => l.length).map((l) => l.join('').trim());
+      cues.unshift(lines);
+    }
+    return cues;
+  }
+  return units.map((u) => [u.trim()]);
+}
