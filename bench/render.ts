@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cardText, drawCard } from '../src/media/cards.js';
+import { cardWords } from '../src/providers/text/preview-texts.js';
 import { type FfmpegJob, runFfmpeg } from '../src/media/ffmpeg.js';
 import { SUBTITLE_FONT_FAMILY } from '../src/media/fonts.js';
 import { builtinBedJob } from '../src/media/music.js';
@@ -105,7 +106,7 @@ async function workload(dir: string, scenes: number) {
   fs.writeFileSync(ass, toAss(buildCues(durations.map(() => ({ timings })), timeline, { width: W, height: H }), { width: W, height: H, font: SUBTITLE_FONT_FAMILY, size: 0.045 }));
   const intro = path.join(dir, 'intro.png');
   const outro = path.join(dir, 'outro.png');
-  const text = cardText('The Benchmark of Alexandria', 'Preview: benchmark workload.');
+  const text = cardText('The Benchmark of Alexandria', 'Preview: benchmark workload.', cardWords('en-US'));
   if (!fs.existsSync(intro)) await drawCard(text.intro, W, H, intro);
   if (!fs.existsSync(outro)) await drawCard(text.outro, W, H, outro);
   const music = path.join(dir, 'bed.wav');

@@ -26,6 +26,7 @@ export function videoResource(
   now: Date,
   own: { privacy: 'private' | 'unlisted' | 'public' | null; publish_at: Date | null } = { privacy: null, publish_at: null },
 ): object {
+  // the narration and its captions are in the story's language whatever the title's language is set to
   const language = settings.defaultLanguage ?? req.story.language;
   const at = settings.publishAt;
   const configured = at === undefined ? undefined : typeof at === 'string' ? new Date(at) : new Date(now.getTime() + at.hoursAfterUpload * 3600_000);
@@ -39,7 +40,7 @@ export function videoResource(
       tags: req.metadata.tags,
       categoryId: settings.categoryId,
       defaultLanguage: language,
-      defaultAudioLanguage: language,
+      defaultAudioLanguage: req.story.language,
     },
     status: {
       // a schedule whose time passed while the job waited (quota) is kept by publishing at once
@@ -158,7 +159,7 @@ export function youtubePublisher(config: Config, opts: YoutubeOptions = {}): Pub
             api.captions.insert(
               {
                 part: ['snippet'],
-                requestBody: { snippet: { videoId, language: settings.defaultLanguage ?? story.language, name: '', isDraft: false } },
+                requestBody: { snippet: { videoId, language: story.language, name: '', isDraft: false } },
                 media: { mimeType: 'application/x-subrip', body: fs.createReadStream(srt) },
               },
               { rootUrl, signal },
