@@ -17,7 +17,9 @@ export function splitIntoCues(text: string, columns: number, minCues = 1): strin
   const wordStarts = new Set([...words.segment(units.join(''))].map((w) => w.index));
   let at = 0;
   const splitsWord = units.map((u) => !wordStarts.has((at += u.length)) && !wordStarts.has(at - u.length + u.trimEnd().length) && at < units.join('').length);
-  const breakCost = (j: number) => (j > 0 && splitsWord[j - 1] ? 0.3 : 0);
+  // where the text has spaces (Japanese written in kana with spaces between phrases), break at them
+  const spaced = units.some((u) => /\s$/.test(u));
+  const breakCost = (j: number) => (j > 0 && splitsWord[j - 1] ? 0.3 : 0) + (j > 0 && spaced && !/\s$/.test(units[j - 1]) ? 0.3 : 0);
   // widths add up unit by unit; a line does not show its trailing space
   const prefix = [0];
   for (const u of units) prefix.push(prefix[prefix.length - 1] + displayWidth(u));
