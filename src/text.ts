@@ -1,5 +1,5 @@
 import LineBreaker from 'linebreak';
-import stringWidth from 'string-width';
+import { eastAsianWidth } from 'get-east-asian-width';
 
 /** Splits narration into sentences with the language's own rules (Intl.Segmenter). */
 export function splitSentences(text: string, language = 'en-US'): string[] {
@@ -7,27 +7,37 @@ export function splitSentences(text: string, language = 'en-US'): string[] {
   return [...seg.segment(text.replace(/\s+/g, ' ').trim())].map((s) => s.segment.trim()).filter(Boolean);
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** combining marks (Devanagari vowel signs, accents), joiners and variation selectors take no column */
+const NO_WIDTH = /[\p{M}\p{Cf}\p{Cc}]/u;
+
 /**
- * Columns the text takes on screen: a full-width (CJK) character counts two, combining marks none.
- * `ambiguousWide`: in CJK text, quotes and dashes of ambiguous width are set full-width too.
+ * Columns the text takes on screen by Unicode's East Asian Width: a full-width (CJK) character counts two,
+ * combining marks none. `ambiguousWide`: in CJK text, quotes and dashes of ambiguous width are set
+ * full-width too. Per code point, not per grapheme: cue layout measures many short pieces.
  */
 export function displayWidth(text: string, ambiguousWide = false): number {
-  return stringWidth(text, { ambiguousIsNarrow: !ambiguousWide });
+  let n = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x7f) n += cp >= 0x20 ? 1 : 0;
+    else if (!NO_WIDTH.test(ch)) n += eastAsianWidth(cp, { ambiguousAsWide: ambiguousWide });
+  }
+  return n;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/** Characters as a reader counts them (grapheme clusters), spaces left out. */
+/** Characters as a reader counts them (combining marks belong to their letter), spaces left out. */
 export function charCount(text: string): number {
   let n = 0;
-  for (const { segment } of graphemes.segment(text)) if (!/^\s+$/.test(segment)) n++;
+  for (const ch of text) if (!/\s/.test(ch) && !NO_WIDTH.test(ch)) n++;
   return n;
 }
 
 /** True when most of the text's width is full-width characters (Chinese, Japanese, Korean). */
 export function isMostlyWide(text: string): boolean {
-  const wide = [...graphemes.segment(text)].filter((g) => displayWidth(g.segment) === 2).length;
-  return wide * 2 > displayWidth(text.replace(/\s+/g, '')) / 2;
+  let wide = 0;
+  for (const ch of text) if (ch.codePointAt(0)! > 0x7f && displayWidth(ch) === 2) wide += 2;
+  return wide > displayWidth(text.replace(/\s+/g, '')) / 2;
 }
 
 /**
@@ -49,15 +59,15 @@ export function breakUnits(text: string, columns = Infinity, ambiguousWide = fal
 }
 
 function cutWide(unit: string, columns: number, ambiguousWide: boolean): string[] {
-  const displayWidth = (t: string) => stringWidth(t, { ambiguousIsNarrow: !ambiguousWide });
-  if (displayWidth(unit.trimEnd()) <= columns) return [unit];
-  const letter = (g: string) => /\p{L}/u.test(g) && displayWidth(g) === 1;
+  const width = (t: string) => displayWidth(t, ambiguousWide);
+  if (width(unit.trimEnd()) <= columns) return [unit];
+  const letter = (g: string) => /\p{L}/u.test(g) && width(g) === 1;
   const pieces: string[] = [];
   let cur = '';
   let prev = '';
   for (const { segment } of graphemes.segment(unit.trimEnd())) {
     const hyphen = letter(prev) && letter(segment);
-    if (cur && displayWidth(cur + segment) > columns - (hyphen ? 1 : 0)) {
+    if (cur && width(cur + segment) > columns - (hyphen ? 1 : 0)) {
       pieces.push(hyphen ? `${cur}-` : cur);
       cur = '';
     }

@@ -14,12 +14,15 @@ export function splitIntoCues(text: string, columns: number, minCues = 1): strin
   const m = units.length;
   if (!m) return [];
   // a break between CJK characters is allowed anywhere, but reads better between words (ICU's dictionary)
-  const wordStarts = new Set([...words.segment(units.join(''))].map((w) => w.index));
+  const joined = units.join('');
+  const wordStarts = new Set([...words.segment(joined)].map((w) => w.index));
   let at = 0;
-  const splitsWord = units.map((u) => !wordStarts.has((at += u.length)) && !wordStarts.has(at - u.length + u.trimEnd().length) && at < units.join('').length);
+  const splitsWord = units.map((u) => !wordStarts.has((at += u.length)) && !wordStarts.has(at - u.length + u.trimEnd().length) && at < joined.length);
   // where the text has spaces (Japanese written in kana with spaces between phrases), break at them
   const spaced = units.some((u) => /\s$/.test(u));
-  const breakCost = (j: number) => (j > 0 && splitsWord[j - 1] ? 0.3 : 0) + (j > 0 && spaced && !/\s$/.test(units[j - 1]) ? 0.3 : 0);
+  const breakCost = units.map((u, j) => (splitsWord[j] ? 0.3 : 0) + (spaced && !/\s$/.test(u) ? 0.3 : 0));
+  // a break after a comma or a full stop reads better
+  const afterStop = units.map((u) => (/[,.;:!?、。，；：]\s*$/.test(u) ? 0 : 0.15));
   // widths add up unit by unit; a line does not show its trailing space
   const prefix = [0];
   for (const u of units) prefix.push(prefix[prefix.length - 1] + displayWidth(u));
@@ -36,10 +39,11 @@ export function splitIntoCues(text: string, columns: number, minCues = 1): strin
     if (width(a, b) <= columns) best = { cost: 0, split: b };
     else if (prefix[b] - prefix[a] <= 2 * columns + 2) {
       for (let j = a + 1; j < b; j++) {
-        const [top, bottom] = [width(a, j), width(j, b)];
+        const top = width(a, j);
+        const bottom = width(j, b);
         if (top > columns || bottom > columns) continue;
-        // balanced lines read best; a break after a comma or a full stop reads better still
-        const cost = ((top - bottom) / columns) ** 2 + (/[,.;:!?、。，；：]\s*$/.test(units[j - 1]) ? 0 : 0.15) + breakCost(j);
+        // balanced lines read best
+        const cost = ((top - bottom) / columns) ** 2 + afterStop[j - 1] + breakCost[j - 1];
         if (cost < best.cost) best = { cost, split: j };
       }
     }
@@ -47,33 +51,41 @@ export function splitIntoCues(text: string, columns: number, minCues = 1): strin
     return best;
   };
 
+  // the fewest cues that can hold the text, then the cheapest way to set it as that many (or minCues)
+  const fewest = new Array<number>(m + 1).fill(Infinity);
+  fewest[0] = 0;
+  for (let i = 1; i <= m; i++) {
+    for (let j = i - 1; j >= 0 && prefix[i] - prefix[j] <= 2 * columns + 2; j--) {
+      if (fewest[j] + 1 < fewest[i] && layout(j, i).cost < Infinity) fewest[i] = fewest[j] + 1;
+    }
+  }
   const total = width(0, m);
-  for (let n = Math.min(Math.max(1, minCues), m); n <= m; n++) {
-    const target = total / n;
-    // cost[k][i]: the best way to set units [0, i) as k cues; from[k][i] where the k-th cue starts
-    const cost = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(Infinity));
-    const from = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-    cost[0][0] = 0;
-    for (let k = 1; k <= n; k++) {
-      for (let i = k; i <= m; i++) {
-        for (let j = i - 1; j >= k - 1; j--) {
-          if (prefix[i] - prefix[j] > 2 * columns + 2) break;
-          if (cost[k - 1][j] === Infinity) continue;
-          const lone = n > 1 && i - j === 1 ? 10 : 0;
-          const c = cost[k - 1][j] + breakCost(j) + layout(j, i).cost + 4 * ((width(j, i) - target) / columns) ** 2 + lone;
-          if (c < cost[k][i]) [cost[k][i], from[k][i]] = [c, j];
+  const n = Math.min(m, Math.max(minCues, fewest[m]));
+  const target = total / n;
+  // cost[k][i]: the best way to set units [0, i) as k cues; from[k][i] where the k-th cue starts
+  const cost = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(Infinity));
+  const from = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  cost[0][0] = 0;
+  for (let k = 1; k <= n; k++) {
+    for (let i = k; i <= m; i++) {
+      for (let j = i - 1; j >= k - 1; j--) {
+        if (prefix[i] - prefix[j] > 2 * columns + 2) break;
+        if (cost[k - 1][j] === Infinity) continue;
+        const lone = n > 1 && i - j === 1 ? 10 : 0;
+        const c = cost[k - 1][j] + (j > 0 ? breakCost[j - 1] : 0) + layout(j, i).cost + 4 * ((width(j, i) - target) / columns) ** 2 + lone;
+        if (c < cost[k][i]) {
+          cost[k][i] = c;
+          from[k][i] = j;
         }
       }
     }
-    if (cost[n][m] === Infinity) continue;
-    const cues: string[][] = [];
-    for (let k = n, i = m; k > 0; i = from[k][i], k--) {
-      const j = from[k][i];
-      const { split } = layout(j, i);
-      const lines = [units.slice(j, split), units.slice(split, i)].filter((l) => l.length).map((l) => l.join('').trim());
-      cues.unshift(lines);
-    }
-    return cues;
   }
-  return units.map((u) => [u.trim()]);
+  const cues: string[][] = [];
+  for (let k = n, i = m; k > 0; i = from[k][i], k--) {
+    const j = from[k][i];
+    const { split } = layout(j, i);
+    const lines = [units.slice(j, split), units.slice(split, i)].filter((l) => l.length).map((l) => l.join('').trim());
+    cues.unshift(lines);
+  }
+  return cues;
 }
