@@ -1,5 +1,4 @@
 import { type Cue, captionLayout } from './cues.js';
-
 /** SRT and ASS from cues, and the ASS script as one picture per cue: pure functions, data in, text out. */
 
 function clock(seconds: number, sep: ',' | '.', digits: 2 | 3): string {
