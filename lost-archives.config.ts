@@ -37,7 +37,7 @@ export default defineConfig({
     privacy: 'private', // 'unlisted' | 'public'; an unaudited API project's uploads stay private whatever this says
     // publishAt: { hoursAfterUpload: 24 }, // or an ISO time; needs privacy 'private'
     categoryId: '27', // Education
-    // defaultLanguage: 'en-US', // default: the story's language (also the captions' language)
+    // defaultLanguage: 'en-US', // title and description; default: the story's language (audio and captions always are)
     madeForKids: false,
     containsSyntheticMedia: true, // the altered-or-synthetic-content disclosure
     // playlistId: 'PL...', // add every video to this playlist

@@ -15,11 +15,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cardText, drawCard } from '../src/media/cards.js';
+import { cardWords } from '../src/providers/text/preview-texts.js';
 import { type FfmpegJob, runFfmpeg } from '../src/media/ffmpeg.js';
 import { SUBTITLE_FONT_FAMILY } from '../src/media/fonts.js';
 import { builtinBedJob } from '../src/media/music.js';
 import { fullPelSearch, planRender, runRenderPlan } from '../src/media/render.js';
-import { buildCues, toAss } from '../src/media/subtitles.js';
+import { buildCues } from '../src/media/cues.js';
+import { toAss } from '../src/media/subtitles.js';
 import { INTRO_SECONDS, OUTRO_SECONDS, buildTimeline } from '../src/media/timeline.js';
 import { previewIllustrator } from '../src/providers/image/preview.js';
 
@@ -101,10 +103,10 @@ async function workload(dir: string, scenes: number) {
   }
   const timings = Array.from({ length: Math.floor(SCENE_SECONDS / 3) }, (_, k) => ({ text: `Sentence ${k + 1} of this scene, long enough to wrap onto a second line of subtitles.`, start: k * 3 + 0.4, end: k * 3 + 3 }));
   const ass = path.join(dir, `captions-${scenes}.ass`);
-  fs.writeFileSync(ass, toAss(buildCues(durations.map(() => ({ timings })), timeline), { width: W, height: H, font: SUBTITLE_FONT_FAMILY, size: 0.045 }));
+  fs.writeFileSync(ass, toAss(buildCues(durations.map(() => ({ timings })), timeline, { width: W, height: H }), { width: W, height: H, font: SUBTITLE_FONT_FAMILY, size: 0.045 }));
   const intro = path.join(dir, 'intro.png');
   const outro = path.join(dir, 'outro.png');
-  const text = cardText('The Benchmark of Alexandria', 'Preview: benchmark workload.');
+  const text = cardText('The Benchmark of Alexandria', 'Preview: benchmark workload.', cardWords('en-US'));
   if (!fs.existsSync(intro)) await drawCard(text.intro, W, H, intro);
   if (!fs.existsSync(outro)) await drawCard(text.outro, W, H, outro);
   const music = path.join(dir, 'bed.wav');

@@ -185,7 +185,7 @@ const youtubeSchema = z.strictObject({
   publishAt: z.union([z.iso.datetime({ offset: true }), z.strictObject({ hoursAfterUpload: z.number().positive().max(24 * 365) })]).optional(),
   /** Video category id (27 Education, 22 People & Blogs, 24 Entertainment). Default `27`. */
   categoryId: z.string().regex(/^\d+$/).default('27'),
-  /** The video's language and the captions' language. Default: the story's language. */
+  /** The language of the title and description. Default: the story's language (always the audio's and the captions' language). */
   defaultLanguage: z.string().min(2).optional(),
   /** Declares the videos made for children (COPPA). Default false. */
   madeForKids: z.boolean().default(false),

@@ -16,7 +16,7 @@ export const LANGUAGES: Record<string, { name: string; espeakVoice: string }> = 
   'tr-TR': { name: 'Turkish', espeakVoice: 'tr' },
   'hi-IN': { name: 'Hindi', espeakVoice: 'hi' },
   'ja-JP': { name: 'Japanese', espeakVoice: 'ja' },
-  'zh-CN': { name: 'Chinese (Mandarin)', espeakVoice: 'cmn' },
+  'zh-CN': { name: 'Chinese (Mandarin)', espeakVoice: 'cmn-latn-pinyin' },
 };
 
 export function isLanguage(code: string): boolean {

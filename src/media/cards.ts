@@ -70,20 +70,20 @@ export async function drawCard(lines: CardLine[], w: number, h: number, out: str
 }
 
 /**
- * What the title and end cards say. `previewNote`: what in this video is a placeholder, said on the
+ * What the title and end cards say, in the story's language (`words`). `previewNote`: what in this video is a placeholder, said on the
  * end card (and flagged on the title card); null for a video made with real providers.
  */
-export function cardText(topic: string, previewNote: string | null): { intro: CardLine[]; outro: CardLine[] } {
+export function cardText(topic: string, previewNote: string | null, words: { title: string; brand: string; preview: string; thanks: string }): { intro: CardLine[]; outro: CardLine[] } {
   const intro: CardLine[] = [
-    { text: 'THE LOST ARCHIVES', size: 0.035, color: '0xb08d57' },
+    { text: words.title, size: 0.035, color: '0xb08d57' },
     { text: topic, size: 0.085, bold: true, maxLines: 3 },
   ];
-  const outro: CardLine[] = [{ text: 'The Lost Archives', size: 0.07, bold: true }];
+  const outro: CardLine[] = [{ text: words.brand, size: 0.07, bold: true }];
   if (previewNote) {
-    intro.push({ text: 'PREVIEW', size: 0.032, color: '0xd9a05b' });
+    intro.push({ text: words.preview, size: 0.032, color: '0xd9a05b' });
     outro.push({ text: previewNote, size: 0.034, color: '0xd9a05b' });
   } else {
-    outro.push({ text: 'Thank you for watching', size: 0.04 });
+    outro.push({ text: words.thanks, size: 0.04 });
   }
   return { intro, outro };
 }

@@ -6,6 +6,7 @@ import { cardText, drawCard } from '../media/cards.js';
 import { builtinBedJob, pickTrack } from '../media/music.js';
 import { buildThumbnailJob, planRender, runRenderPlan } from '../media/render.js';
 import { type Timeline, sceneTimeline } from '../media/timeline.js';
+import { cardWords, previewTexts } from '../providers/text/preview-texts.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
 import { wrapText } from '../text.js';
@@ -31,8 +32,8 @@ async function musicFor(story: Story, ctx: StageContext): Promise<string | null>
 function previewNote(story: Story, ctx: StageContext): string | null {
   const placeholderScript = story.script_source?.provider === 'preview';
   const placeholderMedia = ctx.providers.image.name === 'preview' || ctx.providers.speech.name === 'espeak';
-  if (placeholderScript) return 'This was a preview: the script, pictures and narration were generated offline as placeholders, not researched history.';
-  if (placeholderMedia) return 'Preview: the pictures and the narration of this video are offline placeholders.';
+  if (placeholderScript) return previewTexts(story.language).previewScriptNote;
+  if (placeholderMedia) return previewTexts(story.language).previewMediaNote;
   return null;
 }
 
@@ -83,7 +84,7 @@ export const renderStage: Stage = {
 async function renderVideo(story: Story, ctx: StageContext, stills: string[], narrations: string[], timeline: Timeline, tmp: string): Promise<void> {
   const { video } = ctx.config;
   ctx.progress('title and end cards');
-  const text = cardText(story.topic, previewNote(story, ctx));
+  const text = cardText(story.topic, previewNote(story, ctx), cardWords(story.language));
   const intro = path.join(tmp, 'intro.png');
   const outro = path.join(tmp, 'outro.png');
   await drawCard(text.intro, video.width, video.height, intro, { signal: ctx.signal });

@@ -114,7 +114,8 @@ describe('topic to MP4, offline, on the embedded database', () => {
     const cues = parseSrt(fs.readFileSync(path.join(cwd, 'published', story.id, 'captions.srt'), 'utf8'));
     const timeline = sceneTimeline(story.scenes, { fps: FPS, transitionSeconds: 0.5 });
     const firstOfEach = story.scenes.map((s, i) => timeline.scenes[i].narrationStart + s.sentence_timings[0].start);
-    for (const t of firstOfEach) expect(cues.some((c) => Math.abs(c.start - t) < 0.002)).toBe(true);
+    // never before its sentence starts, and at most a centisecond after (cue times are whole centiseconds)
+    for (const t of firstOfEach) expect(cues.some((c) => c.start >= t - 1e-6 && c.start < t + 0.0105)).toBe(true);
     const sentences = story.scenes.flatMap((s) => s.sentence_timings.map((t) => t.text));
     expect(cues.map((c) => c.lines.join(' ')).join(' ')).toBe(sentences.join(' '));
   });
@@ -129,7 +130,8 @@ describe('topic to MP4, offline, on the embedded database', () => {
     // on time to the frame: absent two frames before the cue starts, there two frames after
     const cueStart = timeline.scenes[1].narrationStart + story.scenes[1].sentence_timings[0].start;
     expect(whitePixels(frame(video, cueStart - 2 / FPS, true))).toBeLessThan(20);
-    expect(whitePixels(frame(video, cueStart + 2 / FPS, true))).toBeGreaterThan(200);
+    // (a balanced cue can be shorter than two full lines: fewer white pixels, still far above none)
+    expect(whitePixels(frame(video, cueStart + 2 / FPS, true))).toBeGreaterThan(100);
   });
 
   it('opens on the title card and closes on the end card', () => {

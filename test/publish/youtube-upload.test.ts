@@ -84,6 +84,15 @@ describe('youtube publisher', () => {
   const jobOf = async (id: string) => (await db.query<Job>('select * from jobs where story_id = $1', [id]))[0];
   const ledger = () => new QuotaLedger(db, { uploadsPerDay: 100, unitsPerDay: 10_000 });
 
+  it('labels the narration and the captions track with the story’s language, whatever language the title is set to', async () => {
+    const services = setup({ defaultLanguage: 'fr-FR' });
+    const story = await storyWithVideo(services);
+    expect(await work(services, story)).toEqual({ outcome: 'completed' });
+    const [v] = fake.videos;
+    expect(v.resource.snippet).toMatchObject({ defaultLanguage: 'fr-FR', defaultAudioLanguage: 'en-GB' });
+    expect(v.captions?.snippet).toMatchObject({ language: 'en-GB' });
+  });
+
   it('uploads the video resumably, then thumbnail, captions and playlist; the story ends published', async () => {
     const services = setup();
     const story = await storyWithVideo(services);

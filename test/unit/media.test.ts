@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PICTURES_PER_PART, buildMixJob, normaliseFilter, parseLoudness, planRender } from '../../src/media/render.js';
-import { buildCues, cueSheet, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
+import { buildCues } from '../../src/media/cues.js';
+import { cueSheet, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
 import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeline.js';
 import { encodeWav, parseWav, silence, wavSeconds } from '../../src/media/wav.js';
 import { fitYouTubeLimits } from '../../src/stages/metadata.js';
@@ -55,14 +56,21 @@ describe('subtitles', () => {
 
   it('offsets sentence timings by each scene’s narration start and splits long sentences', () => {
     const cues = buildCues(scenes, timeline);
+    // a short sentence is held long enough to read, into the pause after it
     expect(cues[0]).toEqual({ start: 0.4, end: 2.4, lines: ['First sentence.'] });
     expect(cues.length).toBe(4);
     const s2 = timeline.scenes[1].narrationStart;
-    expect(cues[1].start).toBeCloseTo(s2, 9);
-    expect(cues[2].end).toBeCloseTo(s2 + 2, 9);
-    expect(cues[1].lines.length).toBeLessThanOrEqual(2);
-    expect(cues[1].lines.every((l) => l.length <= 42)).toBe(true);
-    expect(cues[3].start).toBeCloseTo(s2 + 2.3, 9);
+    expect(cues[1].start).toBeCloseTo(Math.ceil(s2 * 100) / 100, 9);
+    // spoken too fast to read in 2 s: held into the pause, up to the next cue
+    expect(cues[2].end).toBe(cues[3].start);
+    expect(cues[1].end).toBeLessThanOrEqual(cues[2].start);
+    for (const c of cues.slice(1, 3)) {
+      expect(c.lines.length).toBeLessThanOrEqual(2);
+      expect(c.lines.every((l) => l.length <= 42)).toBe(true);
+    }
+    // "Short." is held for 0.8 s, though it is spoken in 0.7 s
+    expect(cues[3].start).toBeCloseTo(s2 + 2.3, 2);
+    expect(cues[3].end).toBeCloseTo(s2 + 2.3 + 0.8, 2);
   });
 
   it('writes SRT that reads back to the same cues', () => {
@@ -145,7 +153,8 @@ describe('render graph', () => {
     expect(shown).toHaveLength(3);
     shown.forEach(([a, b], i) => {
       expect(a).toBeCloseTo(timeline.scenes[i].narrationStart + 1, 2);
-      expect(b).toBeCloseTo(timeline.scenes[i].narrationStart + 1.9, 2);
+      // spoken in 0.9 s, held for its 27 characters at 20 a second
+      expect(b).toBeCloseTo(timeline.scenes[i].narrationStart + 1 + 27 / 20, 2);
     });
     expect(job.filter).not.toContain('ass=');
     // the pans move in whole pixels on 4:2:0, with no per-frame conversion

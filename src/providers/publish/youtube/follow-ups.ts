@@ -58,7 +58,8 @@ export async function followUps(ctx: FollowUpContext, state: UploadState, videoI
     await quota.spend('captions.insert');
     req.progress('adding the captions');
     const srt = await req.file('srt');
-    const language = settings.defaultLanguage ?? req.story.language;
+    // the captions are the narration's words: the story's language, whatever the title's is set to
+    const language = req.story.language;
     let captionsId: string;
     try {
       const res = await attempt('captions.insert', () =>

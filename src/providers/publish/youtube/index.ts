@@ -39,6 +39,7 @@ export function videoResource(
   now: Date,
   own: { privacy: 'private' | 'unlisted' | 'public' | null; publish_at: Date | null } = { privacy: null, publish_at: null },
 ): { snippet: Record<string, unknown>; status: Record<string, unknown> } {
+  // the narration and its captions are in the story's language whatever the title's language is set to
   const language = settings.defaultLanguage ?? req.story.language;
   const at = settings.publishAt;
   const configured = at === undefined ? undefined : typeof at === 'string' ? new Date(at) : new Date(now.getTime() + at.hoursAfterUpload * 3600_000);
@@ -52,7 +53,7 @@ export function videoResource(
       tags: req.metadata.tags,
       categoryId: settings.categoryId,
       defaultLanguage: language,
-      defaultAudioLanguage: language,
+      defaultAudioLanguage: req.story.language,
     },
     status: {
       // a schedule whose time passed while the job waited (quota) is kept by publishing at once
