@@ -14,7 +14,14 @@ export type Child = ChildProcess & {
   closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
-const running = new Set<Child>();
+const running = new Map<Child, Scope>();
+
+/** A child started in a test (or its beforeEach) is reaped after that test; one started in beforeAll, after the file. */
+export type Scope = 'test' | 'file';
+let scope: Scope = 'file';
+export function setScope(s: Scope): void {
+  scope = s;
+}
 
 export function startChild(command: string, args: string[], opts: SpawnOptions = {}): Child {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts, detached: true });
@@ -29,7 +36,7 @@ export function startChild(command: string, args: string[], opts: SpawnOptions =
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
   const c = Object.assign(child, { output: () => out, closed });
-  running.add(c);
+  running.set(c, scope);
   void closed.then(() => running.delete(c));
   return c;
 }
@@ -81,9 +88,9 @@ function kill(pid: number, sig: NodeJS.Signals) {
   }
 }
 
-/** Kills every child still running, its group and everything it started, and waits until each has closed. */
-export async function reapChildren(): Promise<void> {
-  const left = [...running];
+/** Kills every child still running (of the scope), its group and everything it started, and waits until each has closed. */
+export async function reapChildren(of: Scope = 'test'): Promise<void> {
+  const left = [...running].filter(([, s]) => of === 'file' || s === 'test').map(([c]) => c);
   for (const c of left) {
     if (c.pid === undefined) continue;
     const below = descendants(c.pid);

@@ -5,7 +5,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { connectPostgres } from '../../src/db/postgres.js';
 import type { Db } from '../../src/db/types.js';
 import { silentLogger } from '../../src/log.js';
-import { alive, descendants, procStat } from '../helpers/children.js';
+import { alive, descendants, procStat, reapChildren } from '../helpers/children.js';
 import { runCli, startCli, waitFor } from '../helpers/cli.js';
 import { createDatabase } from '../helpers/db.js';
 import { tempDir } from '../helpers/services.js';
@@ -26,6 +26,7 @@ describe('signals to a worker process group mid-render', () => {
     await migrate(db);
   });
   afterEach(async () => {
+    await reapChildren();
     await db.query('truncate stories, jobs restart identity cascade');
   });
   afterAll(async () => {
