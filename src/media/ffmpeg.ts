@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { spawnChild } from '../child-processes.js';
 import { PermanentError, RuntimeError } from '../errors.js';
 
@@ -107,13 +106,16 @@ export function missingFfmpeg(): PermanentError {
   return new PermanentError(`ffmpeg/ffprobe not found: ${FFMPEG_INSTALL_HINT}`);
 }
 
-/** First line of `<binary> -version`, or null when it is not installed. */
+/** First line of `<binary> -version`, or null when it is not installed (or does not answer in 10 s). */
 export function binaryVersion(bin: string, args = ['-version']): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(bin, args, { timeout: 10_000 }, (err, stdout, stderr) => {
-      if (err && !stdout) return resolve(null);
-      resolve((stdout || stderr).split('\n')[0].trim() || null);
-    });
+    const child = spawnChild(bin, args, AbortSignal.timeout(10_000));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code !== 0 && !stdout ? null : (stdout || stderr).split('\n')[0].trim() || null));
   });
 }
 

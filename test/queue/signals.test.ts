@@ -5,7 +5,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { connectPostgres } from '../../src/db/postgres.js';
 import type { Db } from '../../src/db/types.js';
 import { silentLogger } from '../../src/log.js';
-import { alive, descendants, procStat, reapChildren } from '../helpers/children.js';
+import { alive, descendants, procStat, reapChildren, startChild } from '../helpers/children.js';
 import { runCli, startCli, waitFor } from '../helpers/cli.js';
 import { createDatabase } from '../helpers/db.js';
 import { tempDir } from '../helpers/services.js';
@@ -129,5 +129,26 @@ describe('signals to a worker process group mid-render', () => {
     // nothing of ffmpeg's process group either (what `pgrep -g` would list)
     const group = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e) && procStat(Number(e))?.pgid === ffmpeg && alive(Number(e)));
     expect(group).toEqual([]);
+  });
+});
+
+describe('children of a process that ends', () => {
+  const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/child-then.mjs');
+
+  it.each([
+    ['an uncaught exception', 'crash', undefined, 1],
+    ['a hang-up (the terminal closed)', 'wait', 'SIGHUP', 129],
+  ] as const)('%s: the child it started is killed with it', async (_, how, sig, code) => {
+    const parent = startChild(process.execPath, [FIXTURE, how]);
+    let pid = 0;
+    await waitFor(() => {
+      pid = Number(/child (\d+)/.exec(parent.output())?.[1] ?? 0);
+      return pid > 0;
+    }, 60_000, 'the child to start');
+    // in a group of its own, as ffmpeg is: a signal to the parent's group does not reach it
+    expect(procStat(pid)?.pgid).toBe(pid);
+    if (sig) process.kill(parent.pid!, sig);
+    expect((await parent.closed).code).toBe(code);
+    await waitFor(() => !alive(pid), 30_000, 'the child to be gone');
   });
 });
