@@ -27,6 +27,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** seconds of output written so far (from ffmpeg's own progress lines) */
   onProgress?: (seconds: number) => void;
+  /** how many of ffmpeg's last stderr lines to resolve with (default 60; detection filters print more) */
+  lines?: number;
 }
 
 function timemarkToSeconds(mark: string): number {
@@ -48,7 +50,7 @@ export function runFfmpeg(job: FfmpegJob, opts: RunOptions = {}): Promise<string
     const tail: string[] = [];
     cmd.on('stderr', (line: string) => {
       tail.push(line);
-      if (tail.length > 60) tail.shift();
+      if (tail.length > (opts.lines ?? 60)) tail.shift();
     });
     cmd.on('progress', (p: { timemark?: string }) => {
       if (p.timemark) opts.onProgress?.(timemarkToSeconds(p.timemark));
@@ -73,7 +75,10 @@ export function runFfmpeg(job: FfmpegJob, opts: RunOptions = {}): Promise<string
 
 export interface ProbeResult {
   duration: number;
-  streams: { codec_type?: string; codec_name?: string; profile?: string; width?: number; height?: number; r_frame_rate?: string; sample_rate?: number; pix_fmt?: string }[];
+  streams: {
+    codec_type?: string; codec_name?: string; profile?: string; width?: number; height?: number; r_frame_rate?: string;
+    sample_rate?: number | string; channels?: number; pix_fmt?: string; duration?: number | string;
+  }[];
   format: { format_name?: string; size?: number };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PICTURES_PER_PART, buildMixJob, normaliseFilter, parseLoudness, planRender } from '../../src/media/render.js';
+import { PICTURES_PER_PART, planRender } from '../../src/media/render.js';
+import { buildMixJob, ceilingFor, normaliseFilter, parseLoudness } from '../../src/media/soundtrack.js';
 import { buildCues, cueSheet, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
 import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeline.js';
 import { encodeWav, parseWav, silence, wavSeconds } from '../../src/media/wav.js';
@@ -154,9 +155,9 @@ describe('render graph', () => {
     expect(job.outputOptions).toContain('-an');
     // the soundtrack is encoded on its own and joined with the picture, which is not encoded again
     expect(plan.audio.mix.output).toBe('/w/soundtrack.wav');
-    expect(plan.audio.measure.inputs).toEqual([{ path: '/w/soundtrack.wav' }]);
-    expect(plan.audio.encode(loudness).filter).toContain('[0:a]volume=6dB,');
-    expect(plan.audio.encode(loudness).output).toBe('/w/soundtrack.m4a');
+    expect(plan.audio.measure('anull').inputs).toEqual([{ path: '/w/soundtrack.wav' }]);
+    expect(plan.audio.encode(normaliseFilter(loudness, plan.audio.ceiling)).filter).toContain('[0:a]volume=6dB,');
+    expect(plan.audio.encode('anull').output).toBe('/w/soundtrack.m4a');
     expect(plan.join.inputs[0]).toEqual({ path: '/w/parts.txt', format: 'concat', options: ['-safe', '0'] });
     expect(plan.join.outputOptions).toEqual(expect.arrayContaining(['-c', 'copy', '-movflags', '+faststart']));
     expect(plan.join.outputOptions[plan.join.outputOptions.indexOf('-t') + 1]).toBe(String(Number(timeline.total.toFixed(3))));
@@ -207,17 +208,24 @@ describe('render graph', () => {
     expect(frames.reduce((a, b) => a + b, 0)).toBe(Math.round(long.total * 30));
   });
 
-  it('brings the measured loudness to -14 LUFS with one gain, limiting only peaks that would pass -1.5 dBTP', () => {
+  it('brings the measured loudness to -14 LUFS with one gain, limiting at 192 kHz only peaks that would pass the ceiling', () => {
     const summary = '[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -29.0 LUFS\n    Threshold: -39.2 LUFS\n\n  True peak:\n    Peak:      -19.9 dBFS\n';
     expect(parseLoudness(summary)).toEqual({ integrated: -29, truePeak: -19.9 });
-    expect(normaliseFilter({ integrated: -29, truePeak: -19.9 })).toBe('volume=15dB');
-    // +15 dB would put a -10 dBTP peak at +5: the limiter holds it at -1.5 dBTP (0.841 of full scale)
-    expect(normaliseFilter({ integrated: -29, truePeak: -10 })).toBe('volume=15dB,alimiter=limit=0.841:attack=5:release=50:level=false');
-    expect(normaliseFilter({ integrated: -10.5, truePeak: -0.2 })).toBe('volume=-3.5dB');
+    // AAC adds inter-sample overs: the ceiling before it sits under -1.5 dBTP, lower for smaller bitrates
+    expect([ceilingFor(384), ceilingFor(128)]).toEqual([-2, -2.5]);
+    expect(normaliseFilter({ integrated: -29, truePeak: -19.9 }, -2)).toBe('volume=15dB');
+    // +15 dB would put a -10 dBTP peak at +5: the limiter holds it at -2 dBTP (0.794 of full scale), between samples too
+    expect(normaliseFilter({ integrated: -29, truePeak: -10 }, -2)).toBe('volume=15dB,aresample=192000,alimiter=limit=0.794:attack=5:release=50:level=false:latency=1,aresample=48000');
+    // what the limiter took off is made up
+    expect(normaliseFilter({ integrated: -29, truePeak: -10 }, -2, 0.6)).toMatch(/^volume=15.6dB,aresample/);
+    expect(normaliseFilter({ integrated: -10.5, truePeak: -2.2 }, -2)).toBe('volume=-3.5dB');
     // silence is not amplified into noise
-    expect(normaliseFilter(parseLoudness(summary.replace('-29.0', '-70.0')))).toBe('anull');
-    expect(normaliseFilter({ integrated: -Infinity, truePeak: -Infinity })).toBe('anull');
+    expect(normaliseFilter(parseLoudness(summary.replace('-29.0', '-70.0')), -2)).toBe('anull');
+    expect(normaliseFilter({ integrated: -Infinity, truePeak: -Infinity }, -2)).toBe('anull');
     expect(() => parseLoudness('no summary here')).toThrow(/no loudness measurement/);
+    const encode = planRender({ ...spec, processes: 1 }).audio.encode('volume=1dB').outputOptions.join(' ');
+    expect(encode).toContain('-c:a aac -profile:a aac_low -b:a 384k -ar 48000 -ac 2');
+    expect(planRender({ ...spec, audioKbps: 128, processes: 1 }).audio.encode('anull').outputOptions).toContain('128k');
     const plain = planRender({ ...spec, captions: null, processes: 1 });
     expect(plain.captions).toBeNull();
     expect(overlays(plain.parts[0].job.filter!)).toEqual([]);
