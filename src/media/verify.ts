@@ -109,14 +109,14 @@ export function renderProblems(want: RenderExpectation, probe: ProbeResult, anal
     if (outside > 2 * frame) problems.push(`black ${span(black)} in scene ${where(want.scenes, black)}`);
   }
   for (const quiet of parseSilence(analysis, want.seconds)) {
-      const spoken = want.narration.reduce((sum, n) => sum + overlap(quiet, n), 0);
+    const spoken = want.narration.reduce((sum, n) => sum + overlap(quiet, n), 0);
     if (spoken >= SILENCE.seconds) problems.push(`silent ${span(quiet)} during the narration of scene ${where(want.narration, quiet)}`);
   }
   problems.push(...loudnessProblems(readLoudness(analysis)));
   return problems;
 }
 
-/** The scene (1-based) a stretch overlaps most, or the first and last it covers: `3` or `3-7`. */
+/** The scene (1-based) a stretch falls in, or the first and last it covers: `3` or `3-7`. */
 function where(spans: Span[], s: Span): string {
   const hit = spans.map((x, i) => [overlap(s, x), i + 1]).filter(([o]) => o > 0).map(([, i]) => i);
   if (hit.length === 0) return '?';
