@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PICTURES_PER_PART, planRender } from '../../src/media/render.js';
-import { buildMixJob, ceilingFor, normaliseFilter, parseLoudness } from '../../src/media/soundtrack.js';
+import type { FfmpegJob } from '../../src/media/ffmpeg.js';
+import { buildMixJob, ceilingFor, normaliseFilter, parseLoudness, runSoundtrack } from '../../src/media/soundtrack.js';
 import { buildCues, cueSheet, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
 import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeline.js';
 import { encodeWav, parseWav, silence, wavSeconds } from '../../src/media/wav.js';
@@ -233,6 +234,25 @@ describe('render graph', () => {
     expect(plain.parts[0].job.outputOptions).toEqual(expect.arrayContaining(['-x264-params', 'me=dia:subme=0']));
     const slow = planRender({ ...spec, preset: 'slow', processes: 1 });
     expect(slow.parts[0].job.outputOptions).not.toContain('-x264-params');
+  });
+
+  it('measures the limited mix once more and makes up the loudness the limiter took off', async () => {
+    const summary = (i: number, p: number) => `Summary:\n\n  Integrated loudness:\n    I:  ${i} LUFS\n\n  True peak:\n    Peak:  ${p} dBFS\n`;
+    const soundtrack = async (answers: string[]) => {
+      const seen: FfmpegJob[] = [];
+      const run = async (job: FfmpegJob) => (seen.push(job), job.output === '-' ? answers.shift()! : '');
+      await runSoundtrack(planRender({ ...spec, processes: 1 }).audio, run, new AbortController().signal);
+      return seen;
+    };
+    // espeak over the bed measured -21.3 LUFS, -4.5 dBTP; limited at -2 dBTP it measured -14.7 LUFS
+    const limited = await soundtrack([summary(-21.3, -4.5), summary(-14.7, -2)]);
+    expect(limited.map((j) => j.output)).toEqual(['/w/soundtrack.wav', '-', '-', '/w/soundtrack.m4a']);
+    expect(limited[2].filter).toContain('[0:a]volume=7.3dB,aresample=192000,alimiter=limit=0.794:');
+    expect(limited[3].filter).toContain('[0:a]volume=8dB,aresample=192000,alimiter=limit=0.794:');
+    // a gain that leaves the peaks under the ceiling needs no limiter and no second measurement
+    const plain = await soundtrack([summary(-20, -9)]);
+    expect(plain.map((j) => j.output)).toEqual(['/w/soundtrack.wav', '-', '/w/soundtrack.m4a']);
+    expect(plain[2].filter).toMatch(/^\[0:a\]volume=6dB,aresample=48000/);
   });
 
   it('places each narration at its scene and ducks the music under it', () => {
