@@ -26,6 +26,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** seconds of output written so far (from ffmpeg's own progress lines) */
   onProgress?: (seconds: number) => void;
+  /** how many of ffmpeg's last stderr lines to resolve with (default 60; detection filters print more) */
+  lines?: number;
 }
 
 /** The command line for one job (pure). */
@@ -55,7 +57,7 @@ export function runFfmpeg(job: FfmpegJob, opts: RunOptions = {}): Promise<string
       partial = lines.pop() ?? '';
       for (const line of lines) {
         tail.push(line);
-        if (tail.length > 60) tail.shift();
+        if (tail.length > (opts.lines ?? 60)) tail.shift();
         const time = / time=\s*(-?\d+:\d+:\d+(?:\.\d+)?)/.exec(line);
         if (time) opts.onProgress?.(timemarkToSeconds(time[1]));
       }
@@ -74,7 +76,10 @@ export function runFfmpeg(job: FfmpegJob, opts: RunOptions = {}): Promise<string
 
 export interface ProbeResult {
   duration: number;
-  streams: { codec_type?: string; codec_name?: string; profile?: string; width?: number; height?: number; r_frame_rate?: string; sample_rate?: number; pix_fmt?: string }[];
+  streams: {
+    codec_type?: string; codec_name?: string; profile?: string; width?: number; height?: number; r_frame_rate?: string;
+    sample_rate?: number | string; channels?: number; pix_fmt?: string; duration?: number | string;
+  }[];
   format: { format_name?: string; size?: number };
 }
 

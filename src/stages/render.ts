@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deleteAssets, listAssets, listScenes } from '../db/stories.js';
+import { PermanentError } from '../errors.js';
 import { cardText, drawCard } from '../media/cards.js';
+import { checkRender } from '../media/check.js';
 import { builtinBedJob, pickTrack } from '../media/music.js';
 import { buildThumbnailJob, planRender, runRenderPlan } from '../media/render.js';
 import { type Timeline, sceneTimeline } from '../media/timeline.js';
 import { cardWords, previewTexts } from '../providers/text/preview-texts.js';
+import { expectRender } from '../media/verify.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
 import { wrapText } from '../text.js';
@@ -80,7 +83,7 @@ export const renderStage: Stage = {
   },
 };
 
-/** Cards, soundtrack and the picture into video.mp4, stored as the `video` asset. */
+/** Cards, soundtrack and the picture into video.mp4, checked, then stored as the `video` asset. */
 async function renderVideo(story: Story, ctx: StageContext, stills: string[], narrations: string[], timeline: Timeline, tmp: string): Promise<void> {
   const { video } = ctx.config;
   ctx.progress('title and end cards');
@@ -106,5 +109,10 @@ async function renderVideo(story: Story, ctx: StageContext, stills: string[], na
     },
   });
   if (ctx.signal.aborted) return;
+  ctx.progress('checking the render');
+  const problems = await checkRender(ctx.media, out, expectRender(timeline, video), ctx.signal);
+  if (ctx.signal.aborted) return;
+  // a re-render gives the same file from the same inputs: retrying would not help
+  if (problems.length) throw new PermanentError(`render check failed: ${problems.join('; ')}`);
   await storeAsset(ctx, story.id, { kind: 'video', file: 'video.mp4', contentType: 'video/mp4', source: { file: out } });
 }

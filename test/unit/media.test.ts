@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PICTURES_PER_PART, buildMixJob, normaliseFilter, parseLoudness, planRender } from '../../src/media/render.js';
+import { PICTURES_PER_PART, planRender } from '../../src/media/render.js';
+import type { FfmpegJob } from '../../src/media/ffmpeg.js';
+import { buildMixJob, ceilingFor, normaliseFilter, parseLoudness, runSoundtrack } from '../../src/media/soundtrack.js';
 import { buildCues } from '../../src/media/cues.js';
 import { cueSheet, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
 import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeline.js';
@@ -163,9 +165,9 @@ describe('render graph', () => {
     expect(job.outputOptions).toContain('-an');
     // the soundtrack is encoded on its own and joined with the picture, which is not encoded again
     expect(plan.audio.mix.output).toBe('/w/soundtrack.wav');
-    expect(plan.audio.measure.inputs).toEqual([{ path: '/w/soundtrack.wav' }]);
-    expect(plan.audio.encode(loudness).filter).toContain('[0:a]volume=6dB,');
-    expect(plan.audio.encode(loudness).output).toBe('/w/soundtrack.m4a');
+    expect(plan.audio.measure('anull').inputs).toEqual([{ path: '/w/soundtrack.wav' }]);
+    expect(plan.audio.encode(normaliseFilter(loudness, plan.audio.ceiling)).filter).toContain('[0:a]volume=6dB,');
+    expect(plan.audio.encode('anull').output).toBe('/w/soundtrack.m4a');
     expect(plan.join.inputs[0]).toEqual({ path: '/w/parts.txt', format: 'concat', options: ['-safe', '0'] });
     expect(plan.join.outputOptions).toEqual(expect.arrayContaining(['-c', 'copy', '-movflags', '+faststart']));
     expect(plan.join.outputOptions[plan.join.outputOptions.indexOf('-t') + 1]).toBe(String(Number(timeline.total.toFixed(3))));
@@ -216,17 +218,24 @@ describe('render graph', () => {
     expect(frames.reduce((a, b) => a + b, 0)).toBe(Math.round(long.total * 30));
   });
 
-  it('brings the measured loudness to -14 LUFS with one gain, limiting only peaks that would pass -1.5 dBTP', () => {
+  it('brings the measured loudness to -14 LUFS with one gain, limiting at 192 kHz only peaks that would pass the ceiling', () => {
     const summary = '[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -29.0 LUFS\n    Threshold: -39.2 LUFS\n\n  True peak:\n    Peak:      -19.9 dBFS\n';
     expect(parseLoudness(summary)).toEqual({ integrated: -29, truePeak: -19.9 });
-    expect(normaliseFilter({ integrated: -29, truePeak: -19.9 })).toBe('volume=15dB');
-    // +15 dB would put a -10 dBTP peak at +5: the limiter holds it at -1.5 dBTP (0.841 of full scale)
-    expect(normaliseFilter({ integrated: -29, truePeak: -10 })).toBe('volume=15dB,alimiter=limit=0.841:attack=5:release=50:level=false');
-    expect(normaliseFilter({ integrated: -10.5, truePeak: -0.2 })).toBe('volume=-3.5dB');
+    // AAC adds inter-sample overs: the ceiling before it sits under -1.5 dBTP, lower for smaller bitrates
+    expect([ceilingFor(384), ceilingFor(128)]).toEqual([-2, -2.5]);
+    expect(normaliseFilter({ integrated: -29, truePeak: -19.9 }, -2)).toBe('volume=15dB');
+    // +15 dB would put a -10 dBTP peak at +5: the limiter holds it at -2 dBTP (0.794 of full scale), between samples too
+    expect(normaliseFilter({ integrated: -29, truePeak: -10 }, -2)).toBe('volume=15dB,aresample=192000,alimiter=limit=0.794:attack=5:release=50:level=false:latency=1,aresample=48000');
+    // what the limiter took off is made up
+    expect(normaliseFilter({ integrated: -29, truePeak: -10 }, -2, 0.6)).toMatch(/^volume=15.6dB,aresample/);
+    expect(normaliseFilter({ integrated: -10.5, truePeak: -2.2 }, -2)).toBe('volume=-3.5dB');
     // silence is not amplified into noise
-    expect(normaliseFilter(parseLoudness(summary.replace('-29.0', '-70.0')))).toBe('anull');
-    expect(normaliseFilter({ integrated: -Infinity, truePeak: -Infinity })).toBe('anull');
+    expect(normaliseFilter(parseLoudness(summary.replace('-29.0', '-70.0')), -2)).toBe('anull');
+    expect(normaliseFilter({ integrated: -Infinity, truePeak: -Infinity }, -2)).toBe('anull');
     expect(() => parseLoudness('no summary here')).toThrow(/no loudness measurement/);
+    const encode = planRender({ ...spec, processes: 1 }).audio.encode('volume=1dB').outputOptions.join(' ');
+    expect(encode).toContain('-c:a aac -profile:a aac_low -b:a 384k -ar 48000 -ac 2');
+    expect(planRender({ ...spec, audioKbps: 128, processes: 1 }).audio.encode('anull').outputOptions).toContain('128k');
     const plain = planRender({ ...spec, captions: null, processes: 1 });
     expect(plain.captions).toBeNull();
     expect(overlays(plain.parts[0].job.filter!)).toEqual([]);
@@ -234,6 +243,25 @@ describe('render graph', () => {
     expect(plain.parts[0].job.outputOptions).toEqual(expect.arrayContaining(['-x264-params', 'me=dia:subme=0']));
     const slow = planRender({ ...spec, preset: 'slow', processes: 1 });
     expect(slow.parts[0].job.outputOptions).not.toContain('-x264-params');
+  });
+
+  it('measures the limited mix once more and makes up the loudness the limiter took off', async () => {
+    const summary = (i: number, p: number) => `Summary:\n\n  Integrated loudness:\n    I:  ${i} LUFS\n\n  True peak:\n    Peak:  ${p} dBFS\n`;
+    const soundtrack = async (answers: string[]) => {
+      const seen: FfmpegJob[] = [];
+      const run = async (job: FfmpegJob) => (seen.push(job), job.output === '-' ? answers.shift()! : '');
+      await runSoundtrack(planRender({ ...spec, processes: 1 }).audio, run, new AbortController().signal);
+      return seen;
+    };
+    // espeak over the bed measured -21.3 LUFS, -4.5 dBTP; limited at -2 dBTP it measured -14.7 LUFS
+    const limited = await soundtrack([summary(-21.3, -4.5), summary(-14.7, -2)]);
+    expect(limited.map((j) => j.output)).toEqual(['/w/soundtrack.wav', '-', '-', '/w/soundtrack.m4a']);
+    expect(limited[2].filter).toContain('[0:a]volume=7.3dB,aresample=192000,alimiter=limit=0.794:');
+    expect(limited[3].filter).toContain('[0:a]volume=8dB,aresample=192000,alimiter=limit=0.794:');
+    // a gain that leaves the peaks under the ceiling needs no limiter and no second measurement
+    const plain = await soundtrack([summary(-20, -9)]);
+    expect(plain.map((j) => j.output)).toEqual(['/w/soundtrack.wav', '-', '/w/soundtrack.m4a']);
+    expect(plain[2].filter).toMatch(/^\[0:a\]volume=6dB,aresample=48000/);
   });
 
   it('places each narration at its scene and ducks the music under it', () => {
