@@ -41,6 +41,7 @@ export const DEFAULT_VOICES: Record<string, string> = {
   'hi-IN': 'hi-IN-Neural2-B',
   'ja-JP': 'ja-JP-Neural2-C',
   'zh-CN': 'cmn-CN-Wavenet-B',
+  'ar-SA': 'ar-XA-Wavenet-B',
 };
 
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
