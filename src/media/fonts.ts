@@ -35,7 +35,7 @@ export function scriptFonts(language: string): ScriptFonts {
 export function fontFamilies(language: string, role: 'serif' | 'sans'): string[] {
   const own = scriptFonts(language);
   // Japanese and Chinese share code points but not glyph shapes: the story's own CJK font goes before the other
-  const others = [LATIN, SCRIPTS.hi, SCRIPTS.ar, own === SCRIPTS.zh ? SCRIPTS.zh : SCRIPTS.ja, SCRIPTS.zh];
+  const others = [LATIN, SCRIPTS.hi, SCRIPTS.ar, ...(own === SCRIPTS.zh ? [SCRIPTS.zh, SCRIPTS.ja] : [SCRIPTS.ja, SCRIPTS.zh])];
   const override = role === 'serif' && process.env.LOST_ARCHIVES_FONT ? [process.env.LOST_ARCHIVES_FONT] : [];
   return [...new Set([...override, own[role], ...others.map((s) => s[role])])];
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../src/media/ffmpeg.js';
-import { SUBTITLE_FONT_FAMILY } from '../../src/media/fonts.js';
+import { subtitleFont } from '../../src/media/fonts.js';
 import { planRender } from '../../src/media/render.js';
 import { toAss } from '../../src/media/subtitles.js';
 import { buildTimeline } from '../../src/media/timeline.js';
@@ -35,7 +35,7 @@ describe('burned-in subtitles', () => {
   ]) {
     it(`keep all of libass's ink inside the band they are drawn on (${width}x${height})`, async () => {
       const cues = tricky.map((lines, i) => ({ start: 2 * i + 1, end: 2 * i + 2, lines }));
-      const captions = toAss(cues, { width, height, font: SUBTITLE_FONT_FAMILY, size: 0.045 });
+      const captions = toAss(cues, { width, height, font: subtitleFont('en-US'), size: 0.045 });
       const timeline = buildTimeline([1], { fps: 30, transition: 0.5, intro: 1, outro: 1 });
       const plan = (workDir: string) => planRender({ pictures: ['i.png', 's.png', 'o.png'], narrations: ['n.wav'], music: null, timeline, width, height, captions, preset: 'veryfast', processes: 1, workDir, output: 'o.mp4' });
 
