@@ -1,13 +1,15 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { cardText, drawCard } from '../../src/media/cards.js';
 import { runFfmpeg } from '../../src/media/ffmpeg.js';
-import { scriptFonts } from '../../src/media/fonts.js';
+import { scriptFonts, subtitleFont } from '../../src/media/fonts.js';
 import type { Placed } from '../../src/media/lettering.js';
+import { escapeFilterValue, toAss } from '../../src/media/subtitles.js';
 import { buildThumbnailJob, thumbnailSize, writeHeadline } from '../../src/media/thumbnail.js';
 import { previewIllustrator, stillText } from '../../src/providers/image/preview.js';
-import { fontFile, hbGlyphs, hbView, inkOf, similarity } from '../helpers/ink.js';
+import { fontFile, hbGlyphs, hbView, inkOf, lightBox, similarity } from '../helpers/ink.js';
 import { tempDir } from '../helpers/services.js';
 
 /**
@@ -72,6 +74,21 @@ describe.each([
     expect(await sharp(thumbnail).metadata()).toMatchObject(h > w ? { width: 720, height: 1280 } : { width: 1280, height: 720 });
     expect(await borderDip(req.out), 'a line along the still\'s edge').toBeLessThan(6);
     expect(await borderDip(thumbnail), 'a line along the thumbnail\'s edge').toBeLessThan(6);
+  });
+});
+
+describe('burned subtitles', () => {
+  it.each(['hi-IN', 'ar-SA', 'ja-JP'])('are shaped by libass in the language’s font in %s', async (language) => {
+    const ass = path.join(dir, `${language}.ass`);
+    fs.writeFileSync(ass, toAss([{ start: 0, end: 2, lines: [SAMPLES[language]] }], { width: 960, height: 540, font: subtitleFont(language), size: 0.16 }));
+    const out = path.join(dir, `subtitle-${language}.png`);
+    // the filter the render burns captions with (src/media/render.ts), on black so only the letters are light
+    await runFfmpeg({ inputs: [{ path: 'color=c=black:s=960x540:d=1', format: 'lavfi' }], filter: `[0:v]ass=filename=${escapeFilterValue(ass)}[out]`, outputOptions: ['-map', '[out]', '-frames:v', '1', '-update', '1'], output: out });
+    const font = fontFile(subtitleFont(language));
+    const ink = await inkOf(out, 'light', await lightBox(out, 200));
+    const shaped = similarity(ink, await inkOf(hbView(SAMPLES[language], font, 64), 'dark'));
+    const unshaped = similarity(ink, await inkOf(hbView(SAMPLES[language], font, 64, 'fallback'), 'dark'));
+    expectShaped(language, { shaped, unshaped, glyphs: hbGlyphs(SAMPLES[language], font) });
   });
 });
 

@@ -41,6 +41,16 @@ export async function inkOf(input: string | Buffer, text: 'dark' | 'light', regi
   return crop(info.width, info.height, (x, y) => (text === 'dark' ? luma[y * info.width + x] < mid : luma[y * info.width + x] > mid));
 }
 
+/** Where the pixels lighter than `above` are (with a margin): finds small text on a large frame. */
+export async function lightBox(input: string, above: number, margin = 6): Promise<Region> {
+  const { data, info } = await sharp(input).greyscale().raw().toBuffer({ resolveWithObject: true });
+  let [x0, y0, x1, y1] = [info.width, info.height, 0, 0];
+  for (let y = 0; y < info.height; y++)
+    for (let x = 0; x < info.width; x++)
+      if (data[(y * info.width + x) * info.channels] > above) [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+  return { left: x0 - margin, top: y0 - margin, width: x1 - x0 + 1 + 2 * margin, height: y1 - y0 + 1 + 2 * margin };
+}
+
 function crop(w: number, h: number, at: (x: number, y: number) => boolean): Mask {
   let [x0, y0, x1, y1] = [w, h, -1, -1];
   for (let y = 0; y < h; y++)
