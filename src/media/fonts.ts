@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { PermanentError } from '../errors.js';
 
 /**
  * The fonts each script is drawn with, from Debian's Noto packages (scripts/setup.sh installs them):
@@ -62,4 +63,24 @@ export async function missingFonts(language: string): Promise<string[] | null> {
   } catch {
     return null;
   }
+}
+
+const checked = new Map<string, Promise<void>>();
+
+/**
+ * Refuses to letter a language whose fonts are missing rather than draw tofu boxes (a permanent error
+ * naming the package); when fc-list itself is missing there is no way to tell, and drawing goes ahead.
+ */
+export function requireFonts(language: string): Promise<void> {
+  const key = scriptFonts(language).script;
+  if (!checked.has(key)) {
+    const fonts = scriptFonts(language);
+    const check = missingFonts(language).then((missing) => {
+      if (missing?.length) throw new PermanentError(`no ${fonts.script} font for ${language} (${missing.join(', ')}): install ${fonts.package} (\`apt-get install ${fonts.package}\`), then retry the story`);
+    });
+    // only a success is kept: fonts installed while a worker runs are found at the next story
+    check.catch(() => checked.delete(key));
+    checked.set(key, check);
+  }
+  return checked.get(key)!;
 }

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { fontFamilies } from './fonts.js';
+import { fontFamilies, requireFonts } from './fonts.js';
 
 /**
  * Text drawn by Pango (through sharp's libvips): HarfBuzz shapes every script (Devanagari conjuncts and
@@ -54,6 +54,7 @@ async function draw(spec: TextSpec, text: string, wrap: boolean): Promise<Omit<T
 export async function setText(spec: TextSpec): Promise<TextBlock | null> {
   const text = spec.text.replace(/\s+/g, ' ').trim();
   if (!text) return null;
+  await requireFonts(spec.language);
   // sharp crops to the ink, so lines are counted from the line pitch: how much a second line adds
   const oneLine = (await draw(spec, text, false)).height;
   const pitch = (await draw(spec, `${text}\n${text}`, false)).height - oneLine;

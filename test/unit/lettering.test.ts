@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
+import { PermanentError } from '../../src/errors.js';
 import { languageChecks } from '../../src/language-support.js';
 import { LANGUAGES } from '../../src/languages.js';
 import { fontFamilies, missingFonts, subtitleFont } from '../../src/media/fonts.js';
@@ -86,5 +87,15 @@ describe('doctor: languages', () => {
     const [hindi] = await languageChecks(config(), ['render_video']);
     expect(hindi).toMatchObject({ ok: false, fix: 'apt-get install fonts-noto-core' });
     expect(hindi.detail).toMatch(/no Devanagari font/);
+  });
+
+  it('refuses to letter a language whose fonts are missing instead of drawing tofu', async () => {
+    const conf = path.join(tempDir('fontconfig'), 'fonts.conf');
+    fs.writeFileSync(conf, '<?xml version="1.0"?><fontconfig></fontconfig>');
+    process.env.FONTCONFIG_FILE = conf;
+    // Chinese: no earlier test in this file lettered it, so nothing is remembered as found
+    const err = await setText({ ...black, text: '档案', language: 'zh-CN' }).catch((e) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err.message).toMatch(/no Chinese \(simplified\) font for zh-CN .*apt-get install fonts-noto-cjk/);
   });
 });
