@@ -58,7 +58,7 @@ export async function stillText(req: StillRequest): Promise<Placed[]> {
   const { width: w, height: h } = req;
   const unit = Math.min(w, h) / 1080;
   const [plate, caption, prompt] = await Promise.all([
-    setText({ text: `ARCHIVE PLATE ${req.position} OF ${req.total}  ·  ${req.topic.toUpperCase()}`, language: req.language, size: 30 * unit, color: '#3b2a1a', opacity: 0.8, width: w * 0.84, maxLines: 1 }),
+    setText({ text: `ARCHIVE PLATE ${req.position} OF ${req.total}  ·  ${req.topic.toLocaleUpperCase(req.language)}`, language: req.language, size: 30 * unit, color: '#3b2a1a', opacity: 0.8, width: w * 0.84, maxLines: 1 }),
     setText({ text: req.caption, language: req.language, size: 92 * unit, bold: true, color: '#2a1c10', width: w * 0.84, maxLines: 3 }),
     setText({ text: req.prompt, language: req.language, size: 34 * unit, color: '#3b2a1a', opacity: 0.85, width: w * 0.84, maxLines: 4 }),
   ]);
