@@ -17,6 +17,7 @@ export const LANGUAGES: Record<string, { name: string; espeakVoice: string }> = 
   'hi-IN': { name: 'Hindi', espeakVoice: 'hi' },
   'ja-JP': { name: 'Japanese', espeakVoice: 'ja' },
   'zh-CN': { name: 'Chinese (Mandarin)', espeakVoice: 'cmn-latn-pinyin' },
+  'ar-SA': { name: 'Arabic', espeakVoice: 'ar' },
 };
 
 export function isLanguage(code: string): boolean {

@@ -2,7 +2,6 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { mapLimit } from '../concurrency.js';
 import type { FfmpegJob, RunOptions } from './ffmpeg.js';
-import { FONT_SERIF_BOLD } from './fonts.js';
 import { DEFAULT_AUDIO_KBPS, type SoundtrackPlan, planSoundtrack, runSoundtrack } from './soundtrack.js';
 import { type CueSheet, cueSheet, escapeFilterValue } from './subtitles.js';
 import type { Timeline } from './timeline.js';
@@ -313,18 +312,4 @@ function captionsPlan(sheet: CueSheet, w: number, h: number, workDir: string): N
  */
 export function fullPelSearch(preset: string): string[] {
   return ['superfast', 'veryfast', 'faster'].includes(preset) ? ['-x264-params', 'me=dia:subme=0'] : [];
-}
-
-/** A 1280x720 JPEG thumbnail: the first still with the video's headline. */
-export function buildThumbnailJob(still: string, headlineFile: string, output: string): FfmpegJob {
-  return {
-    inputs: [{ path: still }],
-    filter:
-      `[0:v]scale=1280:720:force_original_aspect_ratio=increase,crop=1280:720,` +
-      `drawbox=x=0:y=ih*0.70:w=iw:h=ih*0.30:color=black@0.55:t=fill,` +
-      `drawtext=fontfile=${escapeFilterValue(FONT_SERIF_BOLD)}:textfile=${escapeFilterValue(headlineFile)}:expansion=none:` +
-      `fontsize=54:fontcolor=0xf5e6c8:line_spacing=8:x=(w-text_w)/2:y=h*0.85-text_h/2[out]`,
-    outputOptions: ['-map', '[out]', '-frames:v', '1', '-q:v', '3', '-update', '1'],
-    output,
-  };
 }

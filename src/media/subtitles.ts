@@ -64,7 +64,8 @@ export function toAss(cues: Cue[], style: AssStyle): string {
     '',
     '[V4+ Styles]',
     'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
-    `Style: Default,${style.font},${fontSize},&H00F2F2F2,&H000000FF,&H00101010,&H80000000,0,0,0,0,100,100,0,0,1,${Math.max(1, Math.round(fontSize / 14))},${Math.max(1, Math.round(fontSize / 20))},2,${marginL},${marginR},${marginV},1`,
+    // Encoding -1: libass takes each line's direction from its text (an Arabic line ends on the left)
+    `Style: Default,${style.font},${fontSize},&H00F2F2F2,&H000000FF,&H00101010,&H80000000,0,0,0,0,100,100,0,0,1,${Math.max(1, Math.round(fontSize / 14))},${Math.max(1, Math.round(fontSize / 20))},2,${marginL},${marginR},${marginV},-1`,
     '',
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',

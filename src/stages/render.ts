@@ -6,13 +6,13 @@ import { PermanentError } from '../errors.js';
 import { cardText, drawCard } from '../media/cards.js';
 import { checkRender } from '../media/check.js';
 import { builtinBedJob, pickTrack } from '../media/music.js';
-import { buildThumbnailJob, planRender, runRenderPlan } from '../media/render.js';
+import { planRender, runRenderPlan } from '../media/render.js';
+import { buildThumbnailJob, thumbnailSize, writeHeadline } from '../media/thumbnail.js';
 import { type Timeline, sceneTimeline } from '../media/timeline.js';
 import { cardWords, previewTexts } from '../providers/text/preview-texts.js';
 import { expectRender } from '../media/verify.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
-import { wrapText } from '../text.js';
 import type { Story } from '../types.js';
 import type { StageContext, Stage } from './types.js';
 
@@ -62,11 +62,11 @@ export const renderStage: Stage = {
     const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-render-'));
     try {
       if (!haveVideo) await renderVideo(story, ctx, stills, narrations, timeline, tmp);
-      const headline = path.join(tmp, 'headline.txt');
-      const lines = wrapText(story.metadata?.thumbnailHeadline ?? story.topic, 38);
-      await fs.promises.writeFile(headline, [lines[0], lines.length > 2 ? `${lines[1]} …` : lines[1]].filter(Boolean).join('\n'));
+      const headline = path.join(tmp, 'headline.png');
+      const size = thumbnailSize(video);
+      await writeHeadline(headline, story.metadata?.thumbnailHeadline ?? story.topic, story.language, size);
       const thumbnail = path.join(tmp, 'thumbnail.jpg');
-      await ctx.media.run(buildThumbnailJob(stills[0], headline, thumbnail), { signal: ctx.signal });
+      await ctx.media.run(buildThumbnailJob(stills[0], headline, size, thumbnail), { signal: ctx.signal });
       if (ctx.signal.aborted) return;
       await storeAsset(ctx, story.id, { kind: 'thumbnail', file: 'thumbnail.jpg', contentType: 'image/jpeg', source: { file: thumbnail } });
       ctx.progress(`rendered ${timeline.total.toFixed(1)}s`);
@@ -90,8 +90,8 @@ async function renderVideo(story: Story, ctx: StageContext, stills: string[], na
   const text = cardText(story.topic, previewNote(story, ctx), cardWords(story.language));
   const intro = path.join(tmp, 'intro.png');
   const outro = path.join(tmp, 'outro.png');
-  await drawCard(text.intro, video.width, video.height, intro, { signal: ctx.signal });
-  await drawCard(text.outro, video.width, video.height, outro, { signal: ctx.signal });
+  await drawCard(text.intro, video.width, video.height, story.language, intro, { signal: ctx.signal });
+  await drawCard(text.outro, video.width, video.height, story.language, outro, { signal: ctx.signal });
 
   const captions = video.subtitles === 'burn' ? await fs.promises.readFile(await ctx.storage.localPath(keys.story(story.id, 'captions.ass'), ctx.signal), 'utf8') : null;
   const out = path.join(tmp, 'video.mp4');

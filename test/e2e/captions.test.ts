@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../src/media/ffmpeg.js';
-import { SUBTITLE_FONT_FAMILY } from '../../src/media/fonts.js';
+import { subtitleFont } from '../../src/media/fonts.js';
 import { buildCues, captionLayout } from '../../src/media/cues.js';
 import { planRender, runRenderPlan } from '../../src/media/render.js';
 import { toAss } from '../../src/media/subtitles.js';
@@ -37,7 +37,7 @@ describe('burned-in subtitles', () => {
   ]) {
     it(`keep all of libass's ink inside the band they are drawn on (${width}x${height})`, async () => {
       const cues = tricky.map((lines, i) => ({ start: 2 * i + 1, end: 2 * i + 2, lines }));
-      const captions = toAss(cues, { width, height, font: SUBTITLE_FONT_FAMILY, size: 0.045 });
+      const captions = toAss(cues, { width, height, font: subtitleFont('en-US'), size: 0.045 });
       const timeline = buildTimeline([1], { fps: 30, transition: 0.5, intro: 1, outro: 1 });
       const plan = (workDir: string) => planRender({ pictures: ['i.png', 's.png', 'o.png'], narrations: ['n.wav'], music: null, timeline, width, height, captions, preset: 'veryfast', processes: 1, workDir, output: 'o.mp4' });
 
@@ -74,11 +74,12 @@ describe('captions in a rendered video', () => {
   const cases = [
     {
       name: 'Japanese, landscape',
+      language: 'ja-JP',
       width: 960,
       height: 540,
       text: '多くの記録は失われましたが、残された手紙や帳簿から、当時の人々の声を聞くことができます。「歴史」とは、断片をつなぎ合わせる作業なのです。',
     },
-    { name: 'English, Shorts', width: 540, height: 960, text: 'Archivists and historians still argue over what the surviving evidence about the fire really means.' },
+    { name: 'English, Shorts', language: 'en-US', width: 540, height: 960, text: 'Archivists and historians still argue over what the surviving evidence about the fire really means.' },
   ];
   for (const c of cases) {
     it(`stay inside the frame${c.height > c.width ? ' and the Shorts safe area' : ''} (${c.name})`, async () => {
@@ -90,7 +91,7 @@ describe('captions in a rendered video', () => {
       const timeline = buildTimeline([8], { fps: 30, transition: 0.5, intro: 1, outro: 1 });
       const cues = buildCues([{ timings: [{ text: c.text, start: 0, end: 8 }] }], timeline, c);
       expect(cues.length).toBeGreaterThan(1);
-      const captions = toAss(cues, { width: c.width, height: c.height, font: SUBTITLE_FONT_FAMILY, size: 0.045 });
+      const captions = toAss(cues, { width: c.width, height: c.height, font: subtitleFont(c.language), size: 0.045 });
       const pictures = timeline.segments.map((s) => (s.kind === 'scene' ? still : still));
       const out = path.join(dir, 'video.mp4');
       await runRenderPlan(planRender({ pictures, narrations: [voice], music: null, timeline, width: c.width, height: c.height, captions, preset: 'ultrafast', processes: 1, workDir: dir, output: out }), runFfmpeg);

@@ -202,6 +202,9 @@ describe('an operator script at the default 1920x1080, and a vertical Short', ()
     expect(story.status).toBe('published');
     const v = ffprobe(path.join(cwd, 'published', story.id, 'video.mp4')).streams.find((s: { codec_type: string }) => s.codec_type === 'video');
     expect([v.width, v.height]).toEqual([360, 640]);
+    // a portrait thumbnail for a Short
+    const thumb = ffprobe(path.join(cwd, 'published', story.id, 'thumbnail.jpg')).streams[0];
+    expect([thumb.width, thumb.height]).toEqual([720, 1280]);
     // music: 'none' leaves the title card silent
     expect(meanVolume(path.join(cwd, 'published', story.id, 'video.mp4'), 0.5, 3)).toBeLessThan(-70);
   }, 300_000);

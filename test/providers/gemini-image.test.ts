@@ -21,7 +21,7 @@ function googleConfig(url: string, extra: object = {}): Config['google'] {
 }
 
 function request(over: Partial<StillRequest> = {}): StillRequest {
-  return { prompt: 'a harbour at dawn. Style: sepia photograph', caption: 'Harbour', position: 3, total: 8, topic: 'Ports', width: 1920, height: 1080, out: path.join(dir, `still-${Math.random()}.png`), ...over };
+  return { prompt: 'a harbour at dawn. Style: sepia photograph', caption: 'Harbour', position: 3, total: 8, topic: 'Ports', language: 'en-US', width: 1920, height: 1080, out: path.join(dir, `still-${Math.random()}.png`), ...over };
 }
 
 function probe(file: string): { width: number; height: number; codec_name: string } {

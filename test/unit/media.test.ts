@@ -111,7 +111,7 @@ describe('subtitles', () => {
     expect(y + height).toBeGreaterThan(1080 - 65);
     expect(1080 - 65 - y).toBeGreaterThan(2 * 49);
     // a style we do not know the shape of gets the whole frame
-    expect(cueSheet(ass.replace(/,2,65,65,65,1$/m, ',8,65,65,65,1')).band).toEqual({ y: 0, height: 1080 });
+    expect(cueSheet(ass.replace(/,2,65,65,65,-1$/m, ',8,65,65,65,-1')).band).toEqual({ y: 0, height: 1080 });
     expect(() => cueSheet('[Events]\n')).toThrow(/PlayResX/);
   });
 

@@ -19,6 +19,7 @@ export const DEFAULT_VOICES: Record<string, string> = {
   'hi-IN': 'hi-IN-Neural2-B',
   'ja-JP': 'ja-JP-Neural2-C',
   'zh-CN': 'cmn-CN-Wavenet-B',
+  'ar-SA': 'ar-XA-Wavenet-B',
 };
 
 /** Voices that take plain text only (no SSML), so sentence timings come from speaking sentence by sentence. */
