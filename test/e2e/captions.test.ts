@@ -85,7 +85,7 @@ describe('captions in a rendered video', () => {
     it(`stay inside the frame${c.height > c.width ? ' and the Shorts safe area' : ''} (${c.name})`, async () => {
       const dir = tempDir('la-caption-frames-');
       const still = path.join(dir, 'still.png');
-      await previewIllustrator().drawStill({ prompt: 'a still', caption: 'Scene 1', position: 1, total: 1, topic: 'captions', width: c.width, height: c.height, out: still }, new AbortController().signal);
+      await previewIllustrator().drawStill({ prompt: 'a still', caption: 'Scene 1', position: 1, total: 1, topic: 'captions', language: c.language, width: c.width, height: c.height, out: still }, new AbortController().signal);
       const voice = path.join(dir, 'voice.wav');
       await runFfmpeg({ inputs: [{ path: 'sine=f=200:d=8:sample_rate=22050', format: 'lavfi' }], outputOptions: ['-ac', '1'], output: voice });
       const timeline = buildTimeline([8], { fps: 30, transition: 0.5, intro: 1, outro: 1 });

@@ -9,6 +9,7 @@ import type { Placed } from '../../src/media/lettering.js';
 import { escapeFilterValue, toAss } from '../../src/media/subtitles.js';
 import { buildThumbnailJob, thumbnailSize, writeHeadline } from '../../src/media/thumbnail.js';
 import { previewIllustrator, stillText } from '../../src/providers/image/preview.js';
+import { cardWords } from '../../src/providers/text/preview-texts.js';
 import { fontFile, hbGlyphs, hbView, inkOf, lightBox, similarity } from '../helpers/ink.js';
 import { tempDir } from '../helpers/services.js';
 
@@ -56,7 +57,7 @@ describe.each([
   const unit = Math.min(w, h);
   it.each(languages)('on the title card in %s', async (language) => {
     const out = path.join(dir, `card-${language}-${w}.png`);
-    const placed = await drawCard(cardText(SAMPLES[language], null).intro, w, h, language, out);
+    const placed = await drawCard(cardText(SAMPLES[language], null, cardWords(language)).intro, w, h, language, out);
     expectShaped(language, await score(out, placed[1], 'light', language, 0.085 * unit));
   });
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { DEFAULT_VOICES } from '../../src/providers/speech/voices.js';
 import { type FakeServer, type Reply, googleError, startFake } from './http.js';
-import { fakeSpeech, ttsRefusal } from './tts-rules.js';
+import { type SynthesizeRequest, fakeSpeech, ttsRefusal } from './tts-rules.js';
 
 /**
  * A loopback Cloud Text-to-Speech v1beta1 over REST, as the client's `fallback: true` mode calls it:
@@ -14,13 +14,7 @@ import { fakeSpeech, ttsRefusal } from './tts-rules.js';
 export const FAKE_TTS_TOKEN = 'test-tts-token';
 export const SAMPLE_RATE = 16000;
 
-export interface TtsRequest {
-  text?: string;
-  ssml?: string;
-  voice: { languageCode: string; name: string };
-  audioEncoding: number;
-  speakingRate?: number;
-  bytes: number;
+export interface TtsRequest extends SynthesizeRequest {
   timePointing: boolean;
 }
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cardText, drawCard } from '../../src/media/cards.js';
+import { cardWords } from '../../src/providers/text/preview-texts.js';
 import { builtinBedJob } from '../../src/media/music.js';
 import { runFfmpeg } from '../../src/media/ffmpeg.js';
 import { planRender, runRenderPlan } from '../../src/media/render.js';
@@ -29,10 +30,10 @@ export async function renderShort(dir: string, opts: { music: boolean }): Promis
   });
   const durations = narrations.map((f) => wavSeconds(parseWav(fs.readFileSync(f))));
   const timeline = buildTimeline(durations, { fps: 30, transition: 0.5, intro: INTRO_SECONDS, outro: OUTRO_SECONDS });
-  const text = cardText('The Library of Alexandria', null);
+  const text = cardText('The Library of Alexandria', null, cardWords('en-US'));
   const [intro, outro] = [path.join(dir, 'intro.png'), path.join(dir, 'outro.png')];
-  await drawCard(text.intro, SIZE.width, SIZE.height, intro);
-  await drawCard(text.outro, SIZE.width, SIZE.height, outro);
+  await drawCard(text.intro, SIZE.width, SIZE.height, 'en-US', intro);
+  await drawCard(text.outro, SIZE.width, SIZE.height, 'en-US', outro);
   const stills = SCENES.map((_, i) => {
     const png = path.join(dir, `still-${i}.png`);
     ffmpeg(['-f', 'lavfi', '-i', `gradients=s=${SIZE.width}x${SIZE.height}:c0=0x8a6d3b:c1=0xe0c9a0:seed=${i + 1}`, '-frames:v', '1', png]);

@@ -90,7 +90,7 @@ describe('youtube publisher', () => {
     expect(await work(services, story)).toEqual({ outcome: 'completed' });
     const [v] = fake.videos;
     expect(v.resource.snippet).toMatchObject({ defaultLanguage: 'fr-FR', defaultAudioLanguage: 'en-GB' });
-    expect(v.captions?.snippet).toMatchObject({ language: 'en-GB' });
+    expect(v.captions[0]?.snippet).toMatchObject({ language: 'en-GB', name: 'English (UK)' });
   });
 
   it('uploads the video resumably, then thumbnail, captions and playlist; the story ends published', async () => {
