@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type Item, cutPoints, sliceItems } from './cuts.js';
 import { type VideoProfile, videoEncoding } from './encoding.js';
 import type { FfmpegJob } from './ffmpeg.js';
 import { moveFilter, sceneMove } from './motion.js';
@@ -19,9 +20,6 @@ export interface PictureSpec {
   preset: string;
   workDir: string;
 }
-
-/** One stretch of output frames: a picture's own frames, or the crossfade of two pictures. */
-type Item = { kind: 'body'; seg: number; from: number; count: number } | { kind: 'fade'; seg: number; count: number };
 
 /** At most this many pictures (plus the two a cut may share) in one part: what bounds ffmpeg's memory. */
 export const PICTURES_PER_PART = 6;
@@ -56,40 +54,6 @@ export function planParts(spec: PictureSpec, processes: number, sheet: CueSheet 
     return { job, seconds: (b - a) / fps };
   });
   return { parts, frames: total };
-}
-
-/** Frames where the parts meet: near equal shares, each moved into the nearest picture's own stretch. */
-function cutPoints(items: Item[], total: number, count: number): number[] {
-  const spans: [number, number][] = [];
-  let at = 0;
-  for (const it of items) {
-    if (it.kind === 'body' && it.count >= 2) spans.push([at + 1, at + it.count - 1]);
-    at += it.count;
-  }
-  const cuts = new Set<number>();
-  for (let k = 1; k < count; k++) {
-    const want = Math.round((k * total) / count);
-    let best = -1;
-    for (const [lo, hi] of spans) {
-      const c = Math.min(hi, Math.max(lo, want));
-      if (best < 0 || Math.abs(c - want) < Math.abs(best - want)) best = c;
-    }
-    if (best > 0) cuts.add(best);
-  }
-  return [...cuts].sort((a, b) => a - b);
-}
-
-/** The items (bodies trimmed) that cover output frames [a, b). */
-function sliceItems(items: Item[], a: number, b: number): Item[] {
-  const out: Item[] = [];
-  let at = 0;
-  for (const it of items) {
-    const lo = Math.max(a, at);
-    const hi = Math.min(b, at + it.count);
-    if (hi > lo) out.push(it.kind === 'body' ? { ...it, from: it.from + (lo - at), count: hi - lo } : it);
-    at += it.count;
-  }
-  return out;
 }
 
 /**
