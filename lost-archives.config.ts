@@ -37,7 +37,7 @@ export default defineConfig({
     privacy: 'private', // 'unlisted' | 'public'; an unaudited API project's uploads stay private whatever this says
     // publishAt: { hoursAfterUpload: 24 }, // or an ISO time; needs privacy 'private'
     categoryId: '27', // Education
-    // defaultLanguage: 'en-US', // default: the story's language (also the captions' language)
+    // defaultLanguage: 'en-US', // title and description; default: the story's language (audio and captions always are)
     madeForKids: false,
     containsSyntheticMedia: true, // the altered-or-synthetic-content disclosure
     // playlistId: 'PL...', // add every video to this playlist
@@ -86,7 +86,7 @@ export default defineConfig({
     // Google retires model ids often: see https://ai.google.dev/gemini-api/docs/deprecations
     models: { text: 'gemini-3.8-flash', image: 'gemini-3.1-flash-image' }, // image: 'gemini-3-pro-image' for the top tier
     voices: { 'en-US': 'en-US-Neural2-D' }, // per story language, over the built-in defaults; e.g. 'en-US-Chirp3-HD-Kore'
-    speakingRate: 1,
+    speakingRate: 1, // 0.25 to 4; Chirp 3 HD voices 0.25 to 2
     audioEncoding: 'LINEAR16', // or 'MP3' (decoded to WAV locally)
     sentencePauseSeconds: 0.3, // between sentences of voices spoken sentence by sentence (Chirp 3 HD)
     endpoints: {}, // { gemini: 'https://generativelanguage.googleapis.com', tts: 'https://texttospeech.googleapis.com' }

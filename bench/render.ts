@@ -19,13 +19,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cardText, drawCard } from '../src/media/cards.js';
+import { cardWords } from '../src/providers/text/preview-texts.js';
 import { type FfmpegJob, runFfmpeg } from '../src/media/ffmpeg.js';
-import { SUBTITLE_FONT_FAMILY } from '../src/media/fonts.js';
+import { subtitleFont } from '../src/media/fonts.js';
 import { builtinBedJob } from '../src/media/music.js';
 import { type VideoProfile, videoEncoding } from '../src/media/encoding.js';
 import { moveFilter, sceneMove } from '../src/media/motion.js';
 import { planRender, runRenderPlan } from '../src/media/render.js';
-import { buildCues, toAss } from '../src/media/subtitles.js';
+import { buildCues } from '../src/media/cues.js';
+import { toAss } from '../src/media/subtitles.js';
 import { INTRO_SECONDS, OUTRO_SECONDS, buildTimeline } from '../src/media/timeline.js';
 import { previewIllustrator } from '../src/providers/image/preview.js';
 
@@ -92,7 +94,7 @@ async function workload(dir: string, scenes: number) {
   for (let i = 0; i < scenes; i++) {
     const still = path.join(dir, `still-${i}.png`);
     if (!fs.existsSync(still)) {
-      await illustrator.drawStill({ prompt: `Benchmark still number ${i + 1}`, caption: `Scene ${i + 1}`, position: i + 1, total: scenes, topic: 'Benchmark', width: W, height: H, out: still }, signal);
+      await illustrator.drawStill({ prompt: `Benchmark still number ${i + 1}`, caption: `Scene ${i + 1}`, position: i + 1, total: scenes, topic: 'Benchmark', language: 'en-US', width: W, height: H, out: still }, signal);
     }
     stills.push(still);
     const voice = path.join(dir, `voice-${i}.wav`);
@@ -109,12 +111,12 @@ async function workload(dir: string, scenes: number) {
   }
   const timings = Array.from({ length: Math.floor(SCENE_SECONDS / 3) }, (_, k) => ({ text: `Sentence ${k + 1} of this scene, long enough to wrap onto a second line of subtitles.`, start: k * 3 + 0.4, end: k * 3 + 3 }));
   const ass = path.join(dir, `captions-${scenes}.ass`);
-  fs.writeFileSync(ass, toAss(buildCues(durations.map(() => ({ timings })), timeline), { width: W, height: H, font: SUBTITLE_FONT_FAMILY, size: 0.045 }));
+  fs.writeFileSync(ass, toAss(buildCues(durations.map(() => ({ timings })), timeline, { width: W, height: H }), { width: W, height: H, font: subtitleFont('en-US'), size: 0.045 }));
   const intro = path.join(dir, 'intro.png');
   const outro = path.join(dir, 'outro.png');
-  const text = cardText('The Benchmark of Alexandria', 'Preview: benchmark workload.');
-  if (!fs.existsSync(intro)) await drawCard(text.intro, W, H, intro);
-  if (!fs.existsSync(outro)) await drawCard(text.outro, W, H, outro);
+  const text = cardText('The Benchmark of Alexandria', 'Preview: benchmark workload.', cardWords('en-US'));
+  if (!fs.existsSync(intro)) await drawCard(text.intro, W, H, 'en-US', intro);
+  if (!fs.existsSync(outro)) await drawCard(text.outro, W, H, 'en-US', outro);
   const music = path.join(dir, 'bed.wav');
   if (!fs.existsSync(music)) await runFfmpeg(builtinBedJob(music));
   return { timeline, stills, narrations, ass, intro, outro, music };

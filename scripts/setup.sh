@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up lost-archives on a fresh machine: ffmpeg, espeak-ng and fonts from the system's packages,
+# Sets up lost-archives on a fresh machine: ffmpeg, espeak-ng and the Noto fonts (every script a story
+# may be told in) from the system's packages,
 # the npm dependencies, and the build. With --postgres it also makes sure PostgreSQL answers on
 # 127.0.0.1:5432 (the test suite needs it; the tool itself does not).
 set -euo pipefail
@@ -15,7 +16,11 @@ apt_install() {
 need=()
 { command -v ffmpeg && command -v ffprobe; } >/dev/null || need+=(ffmpeg)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
-[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
+command -v fc-list >/dev/null || need+=(fontconfig)
+[ -f /usr/share/fonts/truetype/noto/NotoSerifDevanagari-Regular.ttf ] || need+=(fonts-noto-core)
+[ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+# the tests compare the drawn text with HarfBuzz's own rendering (hb-view)
+[ "${1:-}" != "--postgres" ] || command -v hb-view >/dev/null || need+=(libharfbuzz-bin)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
   if command -v apt-get >/dev/null; then apt_install "${need[@]}"

@@ -6,6 +6,7 @@ import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
 import { createJiti } from 'jiti';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { speakingRateRange } from './providers/speech/voices.js';
 
 /** The providers each kind of work can be given to (`providers` in the config). */
 export const PROVIDER_CHOICES = {
@@ -88,7 +89,11 @@ export type Price = z.output<typeof priceSchema>;
 const googleSchema = z.strictObject({
   models: z
     .strictObject({
-      /** Gemini model that writes scripts and metadata. Default `gemini-3.8-flash` (the newest GA Flash model in November 2026; Google retires ids often). */
+      /**
+       * Gemini model that writes scripts and metadata. Default `gemini-3.8-flash` (the newest GA Flash model
+       * in November 2026; Google retires ids often). On Vertex AI current models are served from the `global`
+       * location only, which is used unless GOOGLE_CLOUD_LOCATION names another (a region answers 404).
+       */
       text: z.string().min(1).default('gemini-3.8-flash'),
       /** Gemini image model (generateContent with image output). Default `gemini-3.1-flash-image`; `gemini-3-pro-image` for the top tier. */
       image: z.string().min(1).default('gemini-3.1-flash-image'),
@@ -99,7 +104,7 @@ const googleSchema = z.strictObject({
    * built-in defaults (Neural2 or WaveNet voices). The voice name's prefix is the language code sent.
    */
   voices: z.record(z.string(), z.string().regex(/^[a-z]{2,3}-[A-Z]{2}-/, 'a Cloud TTS voice name such as en-US-Neural2-D')).default({}),
-  /** Speaking rate, 0.25 to 4. Default 1. */
+  /** Speaking rate, 0.25 to 4 (Chirp 3 HD voices: 0.25 to 2). Default 1. */
   speakingRate: z.number().min(0.25).max(4).default(1),
   /** What Cloud TTS returns: `LINEAR16` (WAV, exact lengths) or `MP3` (decoded to WAV locally). Default `LINEAR16`. */
   audioEncoding: z.enum(['LINEAR16', 'MP3']).default('LINEAR16'),
@@ -139,6 +144,18 @@ const googleSchema = z.strictObject({
    * merged over the built-in table (see README for its date).
    */
   prices: z.record(z.string(), priceSchema).default({}),
+}).superRefine((g, ctx) => {
+  // a rate the chosen voice refuses would fail every narration: say so before anything is queued
+  for (const [language, voice] of Object.entries(g.voices)) {
+    const r = speakingRateRange(voice);
+    if (g.speakingRate < r.min || g.speakingRate > r.max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['speakingRate'],
+        message: `is ${g.speakingRate}, but ${r.family} voices accept ${r.min} to ${r.max} (google.voices['${language}'] is ${voice}): set google.speakingRate within that range or choose another voice`,
+      });
+    }
+  }
 });
 
 const CHUNK_UNIT = 256 * 1024;
@@ -168,7 +185,7 @@ const youtubeSchema = z.strictObject({
   publishAt: z.union([z.iso.datetime({ offset: true }), z.strictObject({ hoursAfterUpload: z.number().positive().max(24 * 365) })]).optional(),
   /** Video category id (27 Education, 22 People & Blogs, 24 Entertainment). Default `27`. */
   categoryId: z.string().regex(/^\d+$/).default('27'),
-  /** The video's language and the captions' language. Default: the story's language. */
+  /** The language of the title and description. Default: the story's language (always the audio's and the captions' language). */
   defaultLanguage: z.string().min(2).optional(),
   /** Declares the videos made for children (COPPA). Default false. */
   madeForKids: z.boolean().default(false),
@@ -270,7 +287,10 @@ const configSchema = z.strictObject({
   queue: queueSchema.prefault({}),
   /** The HTTP API (`lost-archives serve`). */
   serve: serveSchema.prefault({}),
-  /** The Google providers: models, voices, endpoints, limits and prices. Credentials come from the environment only. */
+  /**
+   * The Google providers: models, voices, endpoints, limits and prices. Credentials come from the
+   * environment only (Vertex AI: GOOGLE_CLOUD_PROJECT, and GOOGLE_CLOUD_LOCATION, default `global`).
+   */
   google: googleSchema.prefault({}),
 });
 

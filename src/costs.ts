@@ -20,9 +20,11 @@ export const DEFAULT_PRICES: Record<string, Price> = {
   // list price from 2027-01-01; Google charges half ($0.75 / $3.75) until 2026-12-31, so budgets err high
   'gemini-3.8-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 7.5 },
   'gemini-3.5-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 9 },
-  'gemini-3.5-flash-lite': { inputPerMillionTokens: 0.25, outputPerMillionTokens: 1.5 },
-  'gemini-3.1-flash-image': { inputPerMillionTokens: 0.5, perImage: 0.067 },
-  'gemini-3-pro-image': { inputPerMillionTokens: 2, perImage: 0.134 },
+  'gemini-3.5-flash-lite': { inputPerMillionTokens: 0.3, outputPerMillionTokens: 2.5 },
+  'gemini-3.1-flash-lite': { inputPerMillionTokens: 0.25, outputPerMillionTokens: 1.5 },
+  // image models: the picture per image, and text and thinking tokens at the output rate
+  'gemini-3.1-flash-image': { inputPerMillionTokens: 0.5, outputPerMillionTokens: 3, perImage: 0.067 },
+  'gemini-3-pro-image': { inputPerMillionTokens: 2, outputPerMillionTokens: 12, perImage: 0.134 },
   Standard: { perMillionCharacters: 4 },
   Wavenet: { perMillionCharacters: 16 },
   Neural2: { perMillionCharacters: 16 },

@@ -7,10 +7,9 @@ import { POOLER_ADVICE, transactionPooler } from './db/pooler.js';
 import { RuntimeError, UsageError, errorMessage } from './errors.js';
 import { JOB_TYPES } from './stages/index.js';
 import type { JobType } from './types.js';
-import { LANGUAGES } from './languages.js';
+import { languageChecks } from './language-support.js';
 import type { Logger } from './log.js';
 import { FFMPEG_INSTALL_HINT, binaryVersion, ffmpegBinary, ffprobeBinary } from './media/ffmpeg.js';
-import { FONT_SERIF, fontsInstalled } from './media/fonts.js';
 import { missingAuthorisation, tokenFilePath } from './providers/publish/youtube/client.js';
 import { ESPEAK_INSTALL_HINT } from './providers/speech/espeak.js';
 import { GEMINI_KEY_HINT, geminiAuth } from './providers/google/credentials.js';
@@ -27,8 +26,6 @@ export interface Check {
   fix?: string;
 }
 
-const FONT_FIX = 'install fonts-dejavu-core, or set LOST_ARCHIVES_FONT and LOST_ARCHIVES_FONT_BOLD to .ttf files';
-
 /** The programs and fonts that the stages of these job types need with the configured providers. */
 export async function toolChecks(config: LoadedConfig, types: readonly JobType[]): Promise<Check[]> {
   const checks: Check[] = [];
@@ -38,15 +35,12 @@ export async function toolChecks(config: LoadedConfig, types: readonly JobType[]
       const v = await binaryVersion(bin);
       checks.push({ name, ok: !!v, detail: v ?? 'not found', fix: FFMPEG_INSTALL_HINT });
     }
-    const fonts = fontsInstalled();
-    checks.push({ name: 'fonts', ok: fonts, detail: fonts ? FONT_SERIF : 'DejaVu fonts not found', fix: FONT_FIX });
   }
   if (config.providers.speech === 'espeak' && types.includes('generate_audio')) {
     const v = await binaryVersion('espeak-ng', ['--version']);
     checks.push({ name: 'espeak-ng', ok: !!v, detail: v ?? 'not found', fix: ESPEAK_INSTALL_HINT });
-    const voice = LANGUAGES[config.language]?.espeakVoice;
-    checks.push({ name: 'default language', ok: !!voice, detail: voice ? `${config.language} (espeak voice ${voice})` : `${config.language} has no voice`, fix: `set language to one of ${Object.keys(LANGUAGES).join(', ')}` });
   }
+  checks.push(...(await languageChecks(config, types)));
   return checks;
 }
 

@@ -16,7 +16,8 @@ export const LANGUAGES: Record<string, { name: string; espeakVoice: string }> = 
   'tr-TR': { name: 'Turkish', espeakVoice: 'tr' },
   'hi-IN': { name: 'Hindi', espeakVoice: 'hi' },
   'ja-JP': { name: 'Japanese', espeakVoice: 'ja' },
-  'zh-CN': { name: 'Chinese (Mandarin)', espeakVoice: 'cmn' },
+  'zh-CN': { name: 'Chinese (Mandarin)', espeakVoice: 'cmn-latn-pinyin' },
+  'ar-SA': { name: 'Arabic', espeakVoice: 'ar' },
 };
 
 export function isLanguage(code: string): boolean {

@@ -22,6 +22,12 @@ function age(d: Date): string {
   return `${Math.floor(s / 86_400)}d`;
 }
 
+/** How long until `d`, for a job waiting on a limit: `23h 59m`, `4m`. */
+function until(d: Date): string {
+  const m = Math.max(1, Math.ceil((d.getTime() - Date.now()) / 60_000));
+  return m < 60 ? `${m}m` : `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
 const cut = (s: string | null | undefined, n: number) => (!s ? '' : s.length > n ? s.slice(0, n - 1) + '…' : s);
 
 function currentStage(story: Story): string {
@@ -51,10 +57,15 @@ function secs(a: Date | null, b: Date | null): string {
   return a && b ? `${((b.getTime() - a.getTime()) / 1000).toFixed(1)}s` : '';
 }
 
-function detailView(d: StoryDetail): string {
+/** One story for people: its stages, what waits and why, scenes, assets and costs. */
+export function detailView(d: StoryDetail): string {
   const out: string[] = [];
   out.push(`story    ${d.id}`, `topic    ${d.topic}`, `language ${d.language}`, `status   ${d.status}${d.script_source?.provider === 'preview' ? ' (preview script)' : ''}`);
   if (d.error_message) out.push(`error    ${d.error_message}`);
+  // a job re-queued for later (a quota, YouTube's upload limit, a backoff) says why in full
+  for (const j of d.jobs) {
+    if (j.status === 'queued' && j.last_error && j.run_at.getTime() > Date.now()) out.push(`waiting  ${j.type}, next try in ${until(j.run_at)}: ${j.last_error}`);
+  }
   if (d.metadata) out.push(`title    ${d.metadata.title}`);
   out.push(`cost     ${money(d.cost_usd)}${d.budget_usd != null ? ` of a ${money(d.budget_usd)} budget` : ''}${d.costs.length ? ` (${d.costs.length} paid calls)` : ''}`);
   if (d.youtube_url) out.push(`youtube  ${d.youtube_url}`);

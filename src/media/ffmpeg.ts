@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
-import ffmpeg from 'fluent-ffmpeg';
+import { spawnChild } from '../child-processes.js';
 import { PermanentError, RuntimeError } from '../errors.js';
 
 /**
- * The only module that touches fluent-ffmpeg (unmaintained upstream: replace it here, in one place).
- * Arguments always go to ffmpeg as an array; no shell is involved.
+ * The only module that runs ffmpeg and ffprobe: argument arrays, no shell, each in its own process
+ * group (see child-processes.ts), stopped when the job's AbortSignal fires.
  */
 
 export interface FfmpegInput {
@@ -27,6 +26,15 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** seconds of output written so far (from ffmpeg's own progress lines) */
   onProgress?: (seconds: number) => void;
+  /** how many of ffmpeg's last stderr lines to resolve with (default 60; detection filters print more) */
+  lines?: number;
+}
+
+/** The command line for one job (pure). */
+export function ffmpegArgs(job: FfmpegJob): string[] {
+  const inputs = job.inputs.flatMap((i) => [...(i.format ? ['-f', i.format] : []), ...(i.options ?? []), '-i', i.path]);
+  const filter = job.filter ? ['-filter_complex', job.filter] : [];
+  return [...inputs, ...filter, '-y', '-hide_banner', '-nostdin', ...job.outputOptions, job.output];
 }
 
 function timemarkToSeconds(mark: string): number {
@@ -36,55 +44,61 @@ function timemarkToSeconds(mark: string): number {
 
 /** Runs ffmpeg; resolves with the last lines it wrote to stderr (where filters such as loudnorm report). */
 export function runFfmpeg(job: FfmpegJob, opts: RunOptions = {}): Promise<string> {
+  const { signal } = opts;
   return new Promise((resolve, reject) => {
-    const cmd = ffmpeg();
-    for (const input of job.inputs) {
-      cmd.input(input.path);
-      if (input.format) cmd.inputFormat(input.format);
-      if (input.options?.length) cmd.inputOptions(input.options);
-    }
-    if (job.filter) cmd.complexFilter(job.filter);
-    cmd.outputOptions(['-y', '-hide_banner', '-nostdin', ...job.outputOptions]).output(job.output);
+    if (signal?.aborted) return reject(signal.reason);
+    const child = spawnChild(ffmpegBinary(), ffmpegArgs(job), signal);
     const tail: string[] = [];
-    cmd.on('stderr', (line: string) => {
-      tail.push(line);
-      if (tail.length > 60) tail.shift();
+    let partial = '';
+    child.stderr.setEncoding('utf8');
+    // progress lines end in \r, everything else in \n
+    child.stderr.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split(/\r\n|\r|\n/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > (opts.lines ?? 60)) tail.shift();
+        const time = / time=\s*(-?\d+:\d+:\d+(?:\.\d+)?)/.exec(line);
+        if (time) opts.onProgress?.(timemarkToSeconds(time[1]));
+      }
     });
-    cmd.on('progress', (p: { timemark?: string }) => {
-      if (p.timemark) opts.onProgress?.(timemarkToSeconds(p.timemark));
+    child.stdout.resume();
+    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? missingFfmpeg() : new RuntimeError(`cannot start ffmpeg: ${err.message}`)));
+    child.on('close', (code, sig) => {
+      if (partial) tail.push(partial);
+      if (code === 0) return resolve(tail.join('\n'));
+      if (signal?.aborted) return reject(signal.reason);
+      const detail = tail.filter((l) => l.trim() && !/^\s*(frame=|size=|Stream mapping|Press \[q\])/.test(l)).slice(-8).join('\n');
+      reject(new RuntimeError(`ffmpeg failed writing ${job.output}: ${code === null ? `killed by ${sig}` : `exit code ${code}`}\n${detail}`));
     });
-    const onAbort = () => cmd.kill('SIGKILL');
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    cmd.on('end', () => {
-      opts.signal?.removeEventListener('abort', onAbort);
-      resolve(tail.join('\n'));
-    });
-    cmd.on('error', (err: Error) => {
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (opts.signal?.aborted) return reject(opts.signal.reason);
-      if (/Cannot find ffmpeg|ENOENT/.test(err.message)) return reject(missingFfmpeg());
-      const detail = tail.filter((l) => !/^\s*(frame=|size=|Stream mapping|Press \[q\])/.test(l)).slice(-8).join('\n');
-      reject(new RuntimeError(`ffmpeg failed writing ${job.output}: ${err.message.split('\n')[0]}\n${detail}`));
-    });
-    if (opts.signal?.aborted) return reject(opts.signal.reason);
-    cmd.run();
   });
 }
 
 export interface ProbeResult {
   duration: number;
-  streams: { codec_type?: string; codec_name?: string; profile?: string; width?: number; height?: number; r_frame_rate?: string; sample_rate?: number; pix_fmt?: string }[];
+  streams: {
+    codec_type?: string; codec_name?: string; profile?: string; width?: number; height?: number; r_frame_rate?: string;
+    sample_rate?: number | string; channels?: number; pix_fmt?: string; duration?: number | string;
+  }[];
   format: { format_name?: string; size?: number };
 }
 
-export function probe(file: string): Promise<ProbeResult> {
+export function probe(file: string, signal?: AbortSignal): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
-    ffmpeg.ffprobe(file, (err: Error | null, data: ffmpeg.FfprobeData) => {
-      if (err) return reject(/ENOENT|Cannot find ffprobe/.test(err.message) ? missingFfmpeg() : new RuntimeError(`ffprobe cannot read ${file}: ${err.message}`));
+    const child = spawnChild(ffprobeBinary(), ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file], signal);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('error', (e: NodeJS.ErrnoException) => reject(e.code === 'ENOENT' ? missingFfmpeg() : new RuntimeError(`cannot start ffprobe: ${e.message}`)));
+    child.on('close', (code) => {
+      if (signal?.aborted) return reject(signal.reason);
+      if (code !== 0) return reject(new RuntimeError(`ffprobe cannot read ${file}: ${err.trim() || `exit code ${code}`}`));
+      const data = JSON.parse(out) as { streams?: ProbeResult['streams']; format?: { duration?: string; format_name?: string; size?: string } };
       resolve({
-        duration: Number(data.format.duration ?? 0),
-        streams: data.streams as ProbeResult['streams'],
-        format: { format_name: data.format.format_name, size: Number(data.format.size ?? 0) },
+        duration: Number(data.format?.duration ?? 0),
+        streams: (data.streams ?? []).map((st) => ({ ...st, sample_rate: st.sample_rate === undefined ? undefined : Number(st.sample_rate) })),
+        format: { format_name: data.format?.format_name, size: Number(data.format?.size ?? 0) },
       });
     });
   });
@@ -97,13 +111,16 @@ export function missingFfmpeg(): PermanentError {
   return new PermanentError(`ffmpeg/ffprobe not found: ${FFMPEG_INSTALL_HINT}`);
 }
 
-/** First line of `<binary> -version`, or null when it is not installed. */
+/** First line of `<binary> -version`, or null when it is not installed (or does not answer in 10 s). */
 export function binaryVersion(bin: string, args = ['-version']): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(bin, args, { timeout: 10_000 }, (err, stdout, stderr) => {
-      if (err && !stdout) return resolve(null);
-      resolve((stdout || stderr).split('\n')[0].trim() || null);
-    });
+    const child = spawnChild(bin, args, AbortSignal.timeout(10_000));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code !== 0 && !stdout ? null : (stdout || stderr).split('\n')[0].trim() || null));
   });
 }
 

@@ -2,10 +2,9 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { mapLimit } from '../concurrency.js';
 import type { FfmpegJob, RunOptions } from './ffmpeg.js';
-import { FONT_SERIF_BOLD } from './fonts.js';
-import { type PictureSpec, cuePicture, planParts } from './parts.js';
+import { type PictureSpec, planParts } from './parts.js';
+import { DEFAULT_AUDIO_KBPS, type SoundtrackPlan, planSoundtrack, runSoundtrack } from './soundtrack.js';
 import { type CueSheet, cueSheet, escapeFilterValue } from './subtitles.js';
-import type { Timeline } from './timeline.js';
 
 /**
  * The render, as data (pure builders; src/stages/render.ts runs them):
@@ -18,94 +17,7 @@ import type { Timeline } from './timeline.js';
  *    -14 LUFS by one gain from the loudness measured beforehand.
  */
 
-export const TARGET_LUFS = -14;
-export const TARGET_TP = -1.5;
-
 const n = (x: number) => Number(x.toFixed(3)).toString();
-
-export interface MixSpec {
-  narrations: string[];
-  timeline: Timeline;
-  /** a music track to loop under the narration, or null */
-  music: string | null;
-  output: string;
-}
-
-export function buildMixJob(spec: MixSpec): FfmpegJob {
-  const { timeline } = spec;
-  const total = n(timeline.total);
-  const chains: string[] = [];
-  spec.narrations.forEach((_, i) => {
-    const ms = Math.round(timeline.scenes[i].narrationStart * 1000);
-    chains.push(`[${i}:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,adelay=delays=${ms}:all=1[n${i}]`);
-  });
-  const voices = spec.narrations.map((_, i) => `[n${i}]`).join('');
-  const pad = `apad=whole_dur=${total},atrim=0:${total}`;
-  if (!spec.music) {
-    chains.push(`${voices}amix=inputs=${spec.narrations.length}:normalize=0,${pad}[out]`);
-  } else {
-    const m = spec.narrations.length;
-    chains.push(`${voices}amix=inputs=${m}:normalize=0,${pad},asplit=2[voice][key]`);
-    chains.push(
-      `[${m}:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=0:${total},volume=0.35,` +
-        `afade=t=in:d=2,afade=t=out:st=${n(Math.max(0, timeline.total - 3))}:d=3[bed]`,
-    );
-    chains.push('[bed][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=450[ducked]');
-    chains.push(`[voice][ducked]amix=inputs=2:normalize=0,${pad}[out]`);
-  }
-  return {
-    inputs: [
-      ...spec.narrations.map((path) => ({ path })),
-      ...(spec.music ? [{ path: spec.music, options: ['-stream_loop', '-1'] }] : []),
-    ],
-    filter: chains.join(';'),
-    outputOptions: ['-map', '[out]', '-c:a', 'pcm_s16le', '-ar', '48000'],
-    output: spec.output,
-  };
-}
-
-/**
- * Loudness, measured once over the finished mix (EBU R128: integrated loudness and true peak). ebur128
- * measures in a fraction of the time loudnorm takes, which resamples everything to 192 kHz.
- */
-export function buildMeasureJob(audio: string): FfmpegJob {
-  return {
-    inputs: [{ path: audio }],
-    filter: '[0:a]ebur128=peak=true[out]',
-    outputOptions: ['-map', '[out]', '-f', 'null'],
-    output: '-',
-  };
-}
-
-export interface Loudness {
-  /** integrated loudness, LUFS */
-  integrated: number;
-  /** true peak, dBTP */
-  truePeak: number;
-}
-
-/** Reads the summary ebur128 prints at the end of ffmpeg's stderr. */
-export function parseLoudness(stderr: string): Loudness {
-  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
-  const integrated = /Integrated loudness:\s+I:\s+(-?[\d.]+|-inf) LUFS/.exec(summary);
-  const peak = /True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS/.exec(summary);
-  if (!integrated || !peak) throw new Error('ffmpeg printed no loudness measurement');
-  const num = (v: string) => (v === '-inf' ? -Infinity : Number(v));
-  return { integrated: num(integrated[1]), truePeak: num(peak[1]) };
-}
-
-/**
- * The second pass as one gain: the mix reaches TARGET_LUFS by a linear change of level (what loudnorm
- * does in linear mode), and a limiter holds the peaks under TARGET_TP when the gain would push them over.
- * Near-silence (below -60 LUFS) is left as it is rather than amplified into noise.
- */
-export function normaliseFilter(l: Loudness): string {
-  if (!Number.isFinite(l.integrated) || l.integrated < -60) return 'anull';
-  const gain = TARGET_LUFS - l.integrated;
-  const volume = `volume=${n(gain)}dB`;
-  if (l.truePeak + gain <= TARGET_TP) return volume;
-  return `${volume},alimiter=limit=${n(10 ** (TARGET_TP / 20))}:attack=5:release=50:level=false`;
-}
 
 export interface RenderSpec extends PictureSpec {
   /** one narration per scene, placed at its scene's narration start */
@@ -116,6 +28,8 @@ export interface RenderSpec extends PictureSpec {
   captions: string | null;
   /** how many ffmpeg processes render parts of the picture at once */
   processes: number;
+  /** AAC bitrate of the soundtrack, kbps (default DEFAULT_AUDIO_KBPS) */
+  audioKbps?: number;
   output: string;
 }
 
@@ -127,7 +41,7 @@ export interface RenderPlan {
   /** how many parts run at once */
   processes: number;
   /** the soundtrack, run beside the parts: mixed, measured, then brought to -14 LUFS and encoded */
-  audio: { mix: FfmpegJob; measure: FfmpegJob; encode: (loudness: Loudness) => FfmpegJob };
+  audio: SoundtrackPlan;
   /** the concat list the join reads (write it before the join) */
   list: { path: string; content: string };
   /** parts and soundtrack joined into the output, without encoding again */
@@ -156,16 +70,7 @@ export function planRender(spec: RenderSpec): RenderPlan {
     captions: sheet && captionsPlan(sheet, w, h, spec.workDir),
     parts,
     processes,
-    audio: {
-      mix: buildMixJob({ narrations: spec.narrations, timeline, music: spec.music, output: mixed }),
-      measure: buildMeasureJob(mixed),
-      encode: (loudness) => ({
-        inputs: [{ path: mixed }],
-        filter: `[0:a]${normaliseFilter(loudness)},aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[aout]`,
-        outputOptions: ['-map', '[aout]', '-c:a', 'aac', '-b:a', '192k', '-ar', '48000', '-t', seconds],
-        output: audioFile,
-      }),
-    },
+    audio: planSoundtrack({ narrations: spec.narrations, timeline, music: spec.music, output: mixed, kbps: spec.audioKbps ?? DEFAULT_AUDIO_KBPS, seconds, encoded: audioFile }),
     // names only: the list sits beside the parts, so no path needs quoting
     // and each part's exact length, so the join places every part on a whole frame
     list: { path: listFile, content: `ffconcat version 1.0\n${parts.map((p, k) => `file part-${k}.mp4\nduration ${p.seconds.toFixed(6)}\n`).join('')}` },
@@ -218,12 +123,7 @@ export async function runRenderPlan(
         ),
       stop.signal,
     ));
-    const soundtrack = async () => {
-      await run(plan.audio.mix, { signal: stop.signal });
-      const loudness = parseLoudness(await run(plan.audio.measure, { signal: stop.signal }));
-      await run(plan.audio.encode(loudness), { signal: stop.signal });
-    };
-    await Promise.all([parts, failing(soundtrack())]);
+    await Promise.all([parts, failing(runSoundtrack(plan.audio, run, stop.signal))]);
     if (stop.signal.aborted) throw stop.signal.reason;
     await run(plan.join, { signal: stop.signal });
   } finally {
@@ -247,19 +147,5 @@ function captionsPlan(sheet: CueSheet, w: number, h: number, workDir: string): N
       outputOptions: ['-map', '[out]', '-frames:v', String(count), '-c:v', 'png', '-pix_fmt', 'rgba', '-start_number', '0'],
       output: path.join(workDir, 'cue-%d.png'),
     },
-  };
-}
-
-/** A 1280x720 JPEG thumbnail: the first still with the video's headline. */
-export function buildThumbnailJob(still: string, headlineFile: string, output: string): FfmpegJob {
-  return {
-    inputs: [{ path: still }],
-    filter:
-      `[0:v]scale=1280:720:force_original_aspect_ratio=increase,crop=1280:720,` +
-      `drawbox=x=0:y=ih*0.70:w=iw:h=ih*0.30:color=black@0.55:t=fill,` +
-      `drawtext=fontfile=${escapeFilterValue(FONT_SERIF_BOLD)}:textfile=${escapeFilterValue(headlineFile)}:expansion=none:` +
-      `fontsize=54:fontcolor=0xf5e6c8:line_spacing=8:x=(w-text_w)/2:y=h*0.85-text_h/2[out]`,
-    outputOptions: ['-map', '[out]', '-frames:v', '1', '-q:v', '3', '-update', '1'],
-    output,
   };
 }

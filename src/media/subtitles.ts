@@ -1,39 +1,5 @@
-import { wrapText } from '../text.js';
-import type { SentenceTiming } from '../types.js';
-import type { Timeline } from './timeline.js';
-
-/** Subtitle cues, SRT and ASS: pure functions, data in, text out. */
-
-export interface Cue {
-  start: number;
-  end: number;
-  /** lines of text, at most two */
-  lines: string[];
-}
-
-const MAX_LINE = 42;
-
-/** One or more cues per sentence: sentences longer than two lines are split, time shared by length. */
-export function buildCues(scenes: { timings: SentenceTiming[] }[], timeline: Timeline): Cue[] {
-  const cues: Cue[] = [];
-  scenes.forEach((scene, i) => {
-    const offset = timeline.scenes[i].narrationStart;
-    for (const t of scene.timings) {
-      const lines = wrapText(t.text, MAX_LINE);
-      const chunks: string[][] = [];
-      for (let k = 0; k < lines.length; k += 2) chunks.push(lines.slice(k, k + 2));
-      const totalChars = chunks.reduce((n, c) => n + c.join(' ').length, 0) || 1;
-      let at = offset + t.start;
-      const span = t.end - t.start;
-      for (const chunk of chunks) {
-        const len = (span * chunk.join(' ').length) / totalChars;
-        cues.push({ start: at, end: at + len, lines: chunk });
-        at += len;
-      }
-    }
-  });
-  return cues;
-}
+import { type Cue, captionLayout } from './cues.js';
+/** SRT and ASS from cues, and the ASS script as one picture per cue: pure functions, data in, text out. */
 
 function clock(seconds: number, sep: ',' | '.', digits: 2 | 3): string {
   const unit = digits === 3 ? 1000 : 100;
@@ -86,18 +52,20 @@ export interface AssStyle {
 
 export function toAss(cues: Cue[], style: AssStyle): string {
   const fontSize = Math.round(Math.min(style.width, style.height) * style.size);
-  const margin = Math.round(style.height * 0.06);
+  const { marginL, marginR, marginV } = captionLayout(style.width, style.height);
   const head = [
     '[Script Info]',
     'ScriptType: v4.00+',
     `PlayResX: ${style.width}`,
     `PlayResY: ${style.height}`,
+    // the cues are already broken into lines by Unicode's rules; libass only breaks at spaces
     'WrapStyle: 2',
     'ScaledBorderAndShadow: yes',
     '',
     '[V4+ Styles]',
     'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
-    `Style: Default,${style.font},${fontSize},&H00F2F2F2,&H000000FF,&H00101010,&H80000000,0,0,0,0,100,100,0,0,1,${Math.max(1, Math.round(fontSize / 14))},${Math.max(1, Math.round(fontSize / 20))},2,${margin},${margin},${margin},1`,
+    // Encoding -1: libass takes each line's direction from its text (an Arabic line ends on the left)
+    `Style: Default,${style.font},${fontSize},&H00F2F2F2,&H000000FF,&H00101010,&H80000000,0,0,0,0,100,100,0,0,1,${Math.max(1, Math.round(fontSize / 14))},${Math.max(1, Math.round(fontSize / 20))},2,${marginL},${marginR},${marginV},-1`,
     '',
     '[Events]',
     'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',

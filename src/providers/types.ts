@@ -60,6 +60,8 @@ export interface StillRequest {
   position: number;
   total: number;
   topic: string;
+  /** the story's language: the offline illustrator draws its text with this language's fonts */
+  language: string;
   width: number;
   height: number;
   /** PNG file to write */

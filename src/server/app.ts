@@ -53,6 +53,7 @@ export async function buildApp(s: Services, opts: AppOptions) {
 
   const check = bearerCheck(opts.keys);
   app.addHook('onRequest', async (req, reply) => {
+    s.logger.debug('request started', { id: req.id, method: req.method, url: req.url });
     if (!opts.keys.length || req.routeOptions.url === '/healthz') return;
     req.apiKey = check(req.headers.authorization);
     if (req.apiKey === null) {

@@ -34,7 +34,7 @@ export const imagesStage: Stage = {
           const out = path.join(tmp, `${scene.position}.png`);
           try {
             await ctx.providers.image.drawStill(
-              { prompt: scene.image_prompt, caption: scene.title ?? `Scene ${scene.position}`, position: scene.position, total: scenes.length, topic: story.topic, width, height, out },
+              { prompt: scene.image_prompt, caption: scene.title ?? `Scene ${scene.position}`, position: scene.position, total: scenes.length, topic: story.topic, language: story.language, width, height, out },
               ctx.signal,
               meter,
             );

@@ -2,13 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deleteAssets, listAssets, listScenes } from '../db/stories.js';
+import { PermanentError } from '../errors.js';
 import { cardText, drawCard } from '../media/cards.js';
+import { checkRender } from '../media/check.js';
 import { builtinBedJob, pickTrack } from '../media/music.js';
-import { buildThumbnailJob, planRender, runRenderPlan } from '../media/render.js';
+import { planRender, runRenderPlan } from '../media/render.js';
+import { buildThumbnailJob, thumbnailSize, writeHeadline } from '../media/thumbnail.js';
 import { type Timeline, sceneTimeline } from '../media/timeline.js';
+import { cardWords, previewTexts } from '../providers/text/preview-texts.js';
+import { expectRender } from '../media/verify.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
-import { wrapText } from '../text.js';
 import type { Story } from '../types.js';
 import type { StageContext, Stage } from './types.js';
 
@@ -31,8 +35,8 @@ async function musicFor(story: Story, ctx: StageContext): Promise<string | null>
 function previewNote(story: Story, ctx: StageContext): string | null {
   const placeholderScript = story.script_source?.provider === 'preview';
   const placeholderMedia = ctx.providers.image.name === 'preview' || ctx.providers.speech.name === 'espeak';
-  if (placeholderScript) return 'This was a preview: the script, pictures and narration were generated offline as placeholders, not researched history.';
-  if (placeholderMedia) return 'Preview: the pictures and the narration of this video are offline placeholders.';
+  if (placeholderScript) return previewTexts(story.language).previewScriptNote;
+  if (placeholderMedia) return previewTexts(story.language).previewMediaNote;
   return null;
 }
 
@@ -58,11 +62,11 @@ export const renderStage: Stage = {
     const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-render-'));
     try {
       if (!haveVideo) await renderVideo(story, ctx, stills, narrations, timeline, tmp);
-      const headline = path.join(tmp, 'headline.txt');
-      const lines = wrapText(story.metadata?.thumbnailHeadline ?? story.topic, 38);
-      await fs.promises.writeFile(headline, [lines[0], lines.length > 2 ? `${lines[1]} …` : lines[1]].filter(Boolean).join('\n'));
+      const headline = path.join(tmp, 'headline.png');
+      const size = thumbnailSize(video);
+      await writeHeadline(headline, story.metadata?.thumbnailHeadline ?? story.topic, story.language, size);
       const thumbnail = path.join(tmp, 'thumbnail.jpg');
-      await ctx.media.run(buildThumbnailJob(stills[0], headline, thumbnail), { signal: ctx.signal });
+      await ctx.media.run(buildThumbnailJob(stills[0], headline, size, thumbnail), { signal: ctx.signal });
       if (ctx.signal.aborted) return;
       await storeAsset(ctx, story.id, { kind: 'thumbnail', file: 'thumbnail.jpg', contentType: 'image/jpeg', source: { file: thumbnail } });
       ctx.progress(`rendered ${timeline.total.toFixed(1)}s`);
@@ -79,15 +83,15 @@ export const renderStage: Stage = {
   },
 };
 
-/** Cards, soundtrack and the picture into video.mp4, stored as the `video` asset. */
+/** Cards, soundtrack and the picture into video.mp4, checked, then stored as the `video` asset. */
 async function renderVideo(story: Story, ctx: StageContext, stills: string[], narrations: string[], timeline: Timeline, tmp: string): Promise<void> {
   const { video } = ctx.config;
   ctx.progress('title and end cards');
-  const text = cardText(story.topic, previewNote(story, ctx));
+  const text = cardText(story.topic, previewNote(story, ctx), cardWords(story.language));
   const intro = path.join(tmp, 'intro.png');
   const outro = path.join(tmp, 'outro.png');
-  await drawCard(text.intro, video.width, video.height, intro, { signal: ctx.signal });
-  await drawCard(text.outro, video.width, video.height, outro, { signal: ctx.signal });
+  await drawCard(text.intro, video.width, video.height, story.language, intro, { signal: ctx.signal });
+  await drawCard(text.outro, video.width, video.height, story.language, outro, { signal: ctx.signal });
 
   const captions = video.subtitles === 'burn' ? await fs.promises.readFile(await ctx.storage.localPath(keys.story(story.id, 'captions.ass'), ctx.signal), 'utf8') : null;
   const out = path.join(tmp, 'video.mp4');
@@ -105,5 +109,10 @@ async function renderVideo(story: Story, ctx: StageContext, stills: string[], na
     },
   });
   if (ctx.signal.aborted) return;
+  ctx.progress('checking the render');
+  const problems = await checkRender(ctx.media, out, expectRender(timeline, video), ctx.signal);
+  if (ctx.signal.aborted) return;
+  // a re-render gives the same file from the same inputs: retrying would not help
+  if (problems.length) throw new PermanentError(`render check failed: ${problems.join('; ')}`);
   await storeAsset(ctx, story.id, { kind: 'video', file: 'video.mp4', contentType: 'video/mp4', source: { file: out } });
 }

@@ -1,6 +1,7 @@
 import { deleteAssets, listScenes } from '../db/stories.js';
-import { SUBTITLE_FONT_FAMILY } from '../media/fonts.js';
-import { buildCues, toAss, toSrt } from '../media/subtitles.js';
+import { subtitleFont } from '../media/fonts.js';
+import { buildCues } from '../media/cues.js';
+import { toAss, toSrt } from '../media/subtitles.js';
 import { sceneTimeline } from '../media/timeline.js';
 import { storeAsset } from '../storage/assets.js';
 import type { Stage } from './types.js';
@@ -13,10 +14,10 @@ export const subtitlesStage: Stage = {
   async run(story, ctx) {
     const scenes = await listScenes(ctx.db, story.id);
     const timeline = sceneTimeline(scenes, ctx.config.video);
-    const cues = buildCues(scenes.map((s) => ({ timings: s.sentence_timings ?? [] })), timeline);
     const { width, height } = ctx.config.video;
+    const cues = buildCues(scenes.map((s) => ({ timings: s.sentence_timings ?? [] })), timeline, { width, height });
     await storeAsset(ctx, story.id, { kind: 'captions_srt', file: 'captions.srt', contentType: 'application/x-subrip', source: Buffer.from(toSrt(cues)) });
-    const ass = toAss(cues, { width, height, font: SUBTITLE_FONT_FAMILY, size: 0.045 });
+    const ass = toAss(cues, { width, height, font: subtitleFont(story.language), size: 0.045 });
     await storeAsset(ctx, story.id, { kind: 'captions_ass', file: 'captions.ass', contentType: 'text/x-ssa', source: Buffer.from(ass) });
     ctx.progress(`${cues.length} cues`);
   },

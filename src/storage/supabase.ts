@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@supabase/supabase-js';
-import { PermanentError, RetryableError, errorMessage } from '../errors.js';
+import { PermanentError, RetryableError } from '../errors.js';
+import { KEY_FIX, failureOf, isBucketMissing, isKeyRefusal, isNotFound, isTransient, notServiceRole } from './supabase-errors.js';
 import { tusUpload } from './tus.js';
 import type { Storage } from './types.js';
 
@@ -44,20 +45,6 @@ export function maskSecret(secret: string): string {
   return secret.length <= 12 ? '****' : `${secret.slice(0, 4)}…${secret.slice(-4)} (${secret.length} characters)`;
 }
 
-interface ApiFailure {
-  status?: number;
-  statusCode?: string;
-  message: string;
-}
-
-function failureOf(err: unknown): ApiFailure {
-  const e = err as { status?: number; statusCode?: string; message?: string; originalError?: { status?: number } } | null;
-  return { status: e?.status ?? e?.originalError?.status, statusCode: e?.statusCode, message: errorMessage(err) };
-}
-
-const isNotFound = (f: ApiFailure) => f.status === 404 || f.statusCode === '404' || /not.?found/i.test(f.message);
-const transient = (f: ApiFailure) => f.status === undefined || f.status >= 500 || f.status === 429 || f.status === 408;
-
 class NoRealtime {
   constructor() {
     throw new Error('lost-archives does not use Supabase Realtime');
@@ -75,30 +62,44 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
   const where = `bucket ${opts.bucket} at ${opts.url}`;
   const retry = opts.retry ?? { attempts: 4, baseMs: 500 };
 
-  /** What went wrong, as an error that says what to fix; 4xx are permanent, the rest retryable. */
-  const classify = (what: string, key: string | null, err: unknown): Error => {
+  const refusedKey = (what: string, code: string, detail: string, cause: unknown) =>
+    new PermanentError(`Supabase Storage refused to ${what}${code}: ${detail}. ${KEY_FIX}`, { cause });
+
+  /** What went wrong, as an error that says what to fix; refusals are permanent, the rest retryable. */
+  async function classify(what: string, key: string | null, err: unknown, bucketRoute = false): Promise<Error> {
     const f = failureOf(err);
-    const status = f.status ? ` (HTTP ${f.status})` : '';
-    if (f.status === 401 || f.status === 403 || f.statusCode === '403' || /signature|unauthori[sz]ed|jwt/i.test(f.message)) {
-      return new PermanentError(`Supabase Storage refused to ${what}${status}: ${f.message}. Check that SUPABASE_SERVICE_ROLE_KEY is the service role key of the project at SUPABASE_URL`, { cause: err });
-    }
-    if (isNotFound(f) && /bucket/i.test(f.message)) {
-      return new PermanentError(`Supabase Storage ${where} does not exist${status}: create it (Storage > New bucket) or set storage.bucket`, { cause: err });
-    }
+    const code = f.http === undefined ? '' : f.code !== f.http ? ` (HTTP ${f.http}, statusCode ${f.code})` : ` (HTTP ${f.http})`;
+    if (isKeyRefusal(f)) return refusedKey(what, code, f.message, err);
+    if (isBucketMissing(f)) return whyNoBucket(what, code, err, bucketRoute);
     if (isNotFound(f) && key) {
-      return new PermanentError(`stored file ${key} is missing from Supabase Storage (${where})${status}: the stage that makes it has not run, or the file was deleted; \`lost-archives retry\` from that stage makes it again`, { cause: err });
+      return new PermanentError(`stored file ${key} is missing from Supabase Storage (${where})${code}: the stage that makes it has not run, or the file was deleted; \`lost-archives retry\` from that stage makes it again`, { cause: err });
     }
-    if (f.status === 413 || /too large|maximum allowed size/i.test(f.message)) {
-      return new PermanentError(`Supabase Storage refused ${key ?? 'a file'} as too large${status}: raise the bucket's or the project's file size limit (the Free plan caps files at 50 MB)`, { cause: err });
+    if (f.code === 413 || /too large|maximum allowed size/i.test(f.message)) {
+      return new PermanentError(`Supabase Storage refused ${key ?? 'a file'} as too large${code}: raise the bucket's or the project's file size limit (the Free plan caps files at 50 MB)`, { cause: err });
     }
-    if (f.status !== undefined && f.status >= 400 && !transient(f)) {
-      return new PermanentError(`Supabase Storage could not ${what}${status}: ${f.message}`, { cause: err });
+    if (!isTransient(f)) return new PermanentError(`Supabase Storage could not ${what}${code}: ${f.message}`, { cause: err });
+    return new RetryableError(`Supabase Storage could not ${what}${code}: ${f.message} (transient; the job will be retried)`, undefined, { cause: err });
+  }
+
+  /**
+   * "Bucket not found" is also all a key that is not the service role's gets from a private bucket's read
+   * routes. Which it is: the key's own role when it says, else the bucket route (which checks the key).
+   */
+  async function whyNoBucket(what: string, code: string, cause: unknown, bucketRoute: boolean): Promise<Error> {
+    const role = notServiceRole(opts.serviceRoleKey);
+    if (role) return refusedKey(what, code, `Bucket not found (${role}, which sees a private bucket as missing)`, cause);
+    if (!bucketRoute) {
+      const r = await client.storage.getBucket(opts.bucket).catch((error: unknown) => ({ data: null, error }));
+      const f = r.error ? failureOf(r.error) : null;
+      if (!f) return refusedKey(what, code, 'Bucket not found, though the bucket exists (this key cannot see it)', cause);
+      if (isKeyRefusal(f)) return refusedKey(what, code, `Bucket not found (the key was refused: ${f.message})`, cause);
+      if (isTransient(f)) return new RetryableError(`Supabase Storage could not ${what}${code}: Bucket not found, and the bucket's settings did not answer (${f.message}); the job will be retried`, undefined, { cause });
     }
-    return new RetryableError(`Supabase Storage could not ${what}${status}: ${f.message} (transient; the job will be retried)`, undefined, { cause: err });
-  };
+    return new PermanentError(`Supabase Storage ${where} does not exist${code}: create it (Storage > New bucket) or set storage.bucket`, { cause });
+  }
 
   /** Runs one call, retrying transient failures with backoff; anything else is classified at once. */
-  async function call<T>(what: string, key: string | null, fn: () => Promise<{ data: T | null; error: unknown }>, signal?: AbortSignal): Promise<T> {
+  async function call<T>(what: string, key: string | null, fn: () => Promise<{ data: T | null; error: unknown }>, signal?: AbortSignal, bucketRoute = false): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let error: unknown;
       signal?.throwIfAborted();
@@ -111,7 +112,7 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
       }
       // stopped on purpose: not a storage failure, and nothing to retry
       signal?.throwIfAborted();
-      const classified = classify(what, key, error);
+      const classified = await classify(what, key, error, bucketRoute);
       if (classified instanceof PermanentError || attempt >= retry.attempts) throw classified;
       await sleep(retry.baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5), undefined, { signal });
     }
@@ -186,7 +187,7 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
           });
         } catch (err) {
           signal?.throwIfAborted();
-          throw classify(`upload ${key}`, null, err);
+          throw await classify(`upload ${key}`, null, err);
         }
       } else {
         const body = Buffer.isBuffer(source) ? source : await fs.promises.readFile(source.file);
@@ -196,12 +197,13 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
       return { url: await url(key), bytes };
     },
     async exists(key) {
+      // the object's info, not HEAD: an answer to HEAD has no body, and the server answers nearly every
+      // error with HTTP 400, so only a body's statusCode tells "not there" from a refused key or a busy database
       return call(`check ${key}`, null, async () => {
-        const r = await bucket().exists(key);
-        if (r.data) return { data: true, error: null };
-        // a 400/404 answer means "not there" and comes back as data false with an error
+        const r = await bucket().info(key);
+        if (!r.error) return { data: true, error: null };
         const f = failureOf(r.error);
-        return isNotFound(f) || f.status === 400 ? { data: false, error: null } : r;
+        return f.code === 404 && !isBucketMissing(f) ? { data: false, error: null } : r;
       });
     },
     async localPath(key, signal) {
@@ -235,7 +237,7 @@ export function supabaseStorage(opts: SupabaseStorageOptions): Storage & { check
       await fs.promises.rm(cacheFile(prefix.replace(/\/+$/, '')), { recursive: true, force: true });
     },
     async checkBucket() {
-      const b = await call(`read ${where}`, null, () => client.storage.getBucket(opts.bucket));
+      const b = await call(`read ${where}`, null, () => client.storage.getBucket(opts.bucket), undefined, true);
       const mismatch = b.public !== opts.public ? `; the bucket is ${b.public ? 'public' : 'private'} but storage.public is ${opts.public}` : '';
       return `bucket ${b.name ?? opts.bucket} (${b.public ? 'public' : 'private'})${mismatch}`;
     },

@@ -16,9 +16,12 @@ export interface TusUploadOptions {
   signal?: AbortSignal;
 }
 
-/** A failed TUS request, with the HTTP status when there was an answer (none: the connection failed). */
+/**
+ * A failed TUS request, with the HTTP status when there was an answer (none: the connection failed) and
+ * the body's `statusCode` when it was a JSON error (a refused key answers HTTP 400 with `"statusCode":"403"`).
+ */
 export class TusError extends Error {
-  constructor(message: string, readonly status?: number, options?: { cause?: unknown }) {
+  constructor(message: string, readonly status?: number, options?: { cause?: unknown }, readonly statusCode?: string) {
     super(message, options);
     this.name = 'TusError';
   }
@@ -29,13 +32,15 @@ function describe(err: Error | tus.DetailedError): TusError {
   if (!res) return new TusError(`resumable upload failed: ${err.message}`, undefined, { cause: err });
   const body = res.getBody() ?? '';
   let message = body;
+  let statusCode: string | undefined;
   try {
-    const parsed = JSON.parse(body) as { message?: string; error?: string };
+    const parsed = JSON.parse(body) as { message?: string; error?: string; statusCode?: string | number };
     message = parsed.message ?? parsed.error ?? body;
+    statusCode = parsed.statusCode === undefined ? undefined : String(parsed.statusCode);
   } catch {
-    /* plain text */
+    /* plain text (the TUS server's own errors) */
   }
-  return new TusError(message || `HTTP ${res.getStatus()}`, res.getStatus(), { cause: err });
+  return new TusError(message || `HTTP ${res.getStatus()}`, res.getStatus(), { cause: err }, statusCode);
 }
 
 /**

@@ -75,7 +75,7 @@ describe('CLI on the embedded database', () => {
   it('a second process on the embedded database is told who holds it and what to do', async () => {
     const worker = startCli(['run-worker', '--type', 'upload_youtube'], { cwd });
     try {
-      await waitFor(() => worker.output().includes('worker started'), 20_000, 'worker start');
+      await waitFor(() => worker.output().includes('worker started'), 120_000, 'worker start');
       const r = await runCli(['status'], { cwd });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`in use by process ${worker.pid}`);

@@ -104,4 +104,18 @@ describe('CLI with the Google providers', () => {
       expect(r.stderr).toMatch(/--budget takes an amount|budget must be more than 0/);
     }
   });
+
+  it('refuses a speaking rate the chosen Chirp 3 HD voice does not take, before anything is queued, naming the key and the range', async () => {
+    const other = tempDir('la-cli-google-rate-');
+    fs.writeFileSync(
+      path.join(other, '.lost-archivesrc.json'),
+      JSON.stringify({ providers: { text: 'gemini', image: 'preview', speech: 'google' }, google: { endpoints: { gemini: gemini.url, tts: tts.url }, voices: { 'en-US': 'en-US-Chirp3-HD-Kore' }, speakingRate: 4 } }),
+    );
+    const before = tts.requests.length;
+    const r = await runCli(['create', 'Tea'], { cwd: other, env: withCreds });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/google\.speakingRate: is 4, but Chirp 3 HD voices accept 0\.25 to 2/);
+    expect(r.stderr).toMatch(/en-US-Chirp3-HD-Kore/);
+    expect(tts.requests.length).toBe(before);
+  });
 });

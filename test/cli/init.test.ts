@@ -124,7 +124,7 @@ describe('init', () => {
     ];
     const answers = askAnswers({ text: 'gemini' }, true, { input, output });
     for (const [question, keys] of script) {
-      await waitFor(() => question.test(screen), 5_000, String(question));
+      await waitFor(() => question.test(screen), 60_000, String(question));
       // the prompt listens for keys from the tick after it first draws
       await new Promise((r) => setTimeout(r, 30));
       screen = '';

@@ -134,7 +134,8 @@ describe('topic to MP4, offline, on the embedded database', () => {
     const cues = parseSrt(fs.readFileSync(path.join(cwd, 'published', story.id, 'captions.srt'), 'utf8'));
     const timeline = sceneTimeline(story.scenes, { fps: FPS, transitionSeconds: 0.5 });
     const firstOfEach = story.scenes.map((s, i) => timeline.scenes[i].narrationStart + s.sentence_timings[0].start);
-    for (const t of firstOfEach) expect(cues.some((c) => Math.abs(c.start - t) < 0.002)).toBe(true);
+    // never before its sentence starts, and at most a centisecond after (cue times are whole centiseconds)
+    for (const t of firstOfEach) expect(cues.some((c) => c.start >= t - 1e-6 && c.start < t + 0.0105)).toBe(true);
     const sentences = story.scenes.flatMap((s) => s.sentence_timings.map((t) => t.text));
     expect(cues.map((c) => c.lines.join(' ')).join(' ')).toBe(sentences.join(' '));
   });
@@ -149,7 +150,8 @@ describe('topic to MP4, offline, on the embedded database', () => {
     // on time to the frame: absent two frames before the cue starts, there two frames after
     const cueStart = timeline.scenes[1].narrationStart + story.scenes[1].sentence_timings[0].start;
     expect(whitePixels(frame(video, cueStart - 2 / FPS, true))).toBeLessThan(20);
-    expect(whitePixels(frame(video, cueStart + 2 / FPS, true))).toBeGreaterThan(200);
+    // (a balanced cue can be shorter than two full lines: fewer white pixels, still far above none)
+    expect(whitePixels(frame(video, cueStart + 2 / FPS, true))).toBeGreaterThan(100);
   });
 
   it('opens on the title card and closes on the end card', () => {
@@ -220,6 +222,9 @@ describe('an operator script at the default 1920x1080, and a vertical Short', ()
     expect(story.status).toBe('published');
     const v = ffprobe(path.join(cwd, 'published', story.id, 'video.mp4')).streams.find((s: { codec_type: string }) => s.codec_type === 'video');
     expect([v.width, v.height]).toEqual([360, 640]);
+    // a portrait thumbnail for a Short
+    const thumb = ffprobe(path.join(cwd, 'published', story.id, 'thumbnail.jpg')).streams[0];
+    expect([thumb.width, thumb.height]).toEqual([720, 1280]);
     // music: 'none' leaves the title card silent
     expect(meanVolume(path.join(cwd, 'published', story.id, 'video.mp4'), 0.5, 3)).toBeLessThan(-70);
   }, 300_000);

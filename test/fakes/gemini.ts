@@ -1,10 +1,13 @@
 import zlib from 'node:zlib';
+import { FAKE_MODELS, geminiRefusal, unknownModel } from './gemini-rules.js';
 import { type FakeRequest, type FakeServer, type Reply, googleError, startFake } from './http.js';
 
 /**
  * A loopback Gemini API: `POST /v1beta/models/{model}:generateContent` (JSON text or image output)
- * and `GET /v1beta/models/{model}`, with the real response shapes, `x-goog-api-key` checked.
- * `answer` decides each reply; `geminiWriterAnswer` writes plausible scripts, metadata and images.
+ * and `GET /v1beta/models/{model}`, with the real response shapes, `x-goog-api-key` checked. It refuses
+ * what the real API refuses (unknown models, settings the model does not take: gemini-rules.ts) before
+ * `answer` is asked; `answer` decides the other replies (`geminiWriterAnswer` writes plausible scripts,
+ * metadata and images).
  */
 
 export const FAKE_GEMINI_KEY = 'test-gemini-key';
@@ -31,7 +34,10 @@ export async function startGeminiFake(answer: GeminiAnswer = geminiWriterAnswer(
     }
     const m = /^\/v1beta\/models\/([^:]+)(:generateContent)?$/.exec(r.path);
     if (!m) return googleError(404, 'NOT_FOUND', `no route ${r.method} ${r.path}`);
-    if (r.method === 'GET') return { body: { name: `models/${m[1]}`, displayName: m[1], supportedGenerationMethods: ['generateContent'] } };
+    if (r.method === 'GET') {
+      if (!FAKE_MODELS[m[1]]) return unknownModel(m[1], 'get');
+      return { body: { name: `models/${m[1]}`, displayName: m[1], supportedGenerationMethods: ['generateContent'], thinking: FAKE_MODELS[m[1]].thinking } };
+    }
     const contents = r.body?.contents ?? [];
     const lastUser = [...contents].reverse().find((c: any) => c.role === 'user');
     const gc = r.body?.generationConfig ?? {};
@@ -44,12 +50,21 @@ export async function startGeminiFake(answer: GeminiAnswer = geminiWriterAnswer(
       raw: r,
     };
     calls.push(req);
-    return answer(req, calls.length);
+    return geminiRefusal(req.model, r.body) ?? answer(req, calls.length);
   });
   return Object.assign(server, { calls });
 }
 
-const usage = (inTokens: number, outTokens: number) => ({ promptTokenCount: inTokens, candidatesTokenCount: outTokens, thoughtsTokenCount: 0, totalTokenCount: inTokens + outTokens });
+const usage = (inTokens: number, outTokens: number, thoughts = 0, details?: { modality: string; tokenCount: number }[]) => ({
+  promptTokenCount: inTokens,
+  candidatesTokenCount: outTokens,
+  thoughtsTokenCount: thoughts,
+  totalTokenCount: inTokens + outTokens + thoughts,
+  ...(details ? { candidatesTokensDetails: details } : {}),
+});
+
+/** What an image answer reports: 1290 image tokens for the picture, and the model's own thinking. */
+export const IMAGE_USAGE = { in: 60, imageTokens: 1290, thoughts: 240 };
 
 /** A text answer as Gemini sends it. */
 export function textReply(text: string, tokens = { in: 1200, out: 2400 }): Reply {
@@ -72,7 +87,7 @@ export function imageReply(png: Buffer, delayMs = 0): Reply {
     delayMs,
     body: {
       candidates: [{ content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: png.toString('base64') } }] }, finishReason: 'STOP', index: 0 }],
-      usageMetadata: usage(60, 1290),
+      usageMetadata: usage(IMAGE_USAGE.in, IMAGE_USAGE.imageTokens, IMAGE_USAGE.thoughts, [{ modality: 'IMAGE', tokenCount: IMAGE_USAGE.imageTokens }]),
     },
   };
 }

@@ -76,3 +76,16 @@ export async function startFake(handle: (req: FakeRequest) => Reply | Promise<Re
 export function googleError(code: number, status: string, message: string, details: unknown[] = []): Reply {
   return { status: code, body: { error: { code, message, status, details } } };
 }
+
+/**
+ * A 429 as Google sends it: `RESOURCE_EXHAUSTED` with the wait in the body, as a
+ * `type.googleapis.com/google.rpc.RetryInfo` detail whose `retryDelay` is a Duration in JSON ("17s"),
+ * beside QuotaFailure and Help details, and no Retry-After header.
+ */
+export function rateLimited(retryDelaySeconds: number, message = 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.'): Reply {
+  return googleError(429, 'RESOURCE_EXHAUSTED', message, [
+    { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generate_content_paid_tier_requests', quotaId: 'GenerateRequestsPerMinutePerProjectPerModel' }] },
+    { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] },
+    { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryDelaySeconds}s` },
+  ]);
+}

@@ -1,10 +1,15 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { identify, signKey } from './supabase-auth.js';
 
 /**
  * A loopback Supabase Storage API: the paths supabase-js's storage client and tus-js-client call
  * (`/storage/v1/object/...`, `/bucket/...`, `/upload/resumable`), with objects kept in memory.
+ * It answers as the open-source server does: errors with HTTP 400 (500 stays 500) and their meaning in
+ * the body's `statusCode` (`{"statusCode":"404","code":"NoSuchKey","error":"not_found",...}`); TUS
+ * errors with their own status and a text body; a key that is no JWT refused with "Invalid Compact
+ * JWS", except on read routes, where it reads as anon and private buckets are "Bucket not found".
  */
 
 export interface StoredObject {
@@ -17,7 +22,10 @@ export interface StoredObject {
 
 export interface FakeStorage {
   url: string;
+  /** the service role key (a JWT signed with the fake project's secret, unless a test gave its own) */
   key: string;
+  /** the fake project's anon key: a good JWT for role anon */
+  anonKey: string;
   /** `bucket/key` → object */
   objects: Map<string, StoredObject>;
   buckets: Map<string, { public: boolean }>;
@@ -43,7 +51,13 @@ const json = (res: http.ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 };
-const apiError = (res: http.ServerResponse, status: number, error: string, message: string) => json(res, status, { statusCode: String(status), error, message });
+/** The server's error answer: HTTP 400 (500 stays 500), the meaning in `statusCode`. */
+const apiError = (res: http.ServerResponse, statusCode: number, code: string, error: string, message: string) =>
+  json(res, statusCode === 500 ? 500 : 400, { statusCode: String(statusCode), code, error, message });
+const noBucket = (res: http.ServerResponse) => apiError(res, 404, 'NoSuchBucket', 'Bucket not found', 'Bucket not found');
+const noObject = (res: http.ServerResponse) => apiError(res, 404, 'NoSuchKey', 'not_found', 'Object not found');
+const duplicate = (res: http.ServerResponse) => apiError(res, 409, 'KeyAlreadyExists', 'Duplicate', 'The resource already exists');
+const RLS = 'new row violates row-level security policy';
 
 interface TusUpload {
   bucket: string;
@@ -66,9 +80,11 @@ function tusMetadata(header: string | undefined): Record<string, string> {
 }
 
 export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, { public: boolean }>; key?: string } = {}): Promise<FakeStorage> {
-  const key = opts.key ?? 'fake-service-role-key-0123456789';
+  const secret = crypto.randomBytes(16).toString('hex');
+  const key = opts.key ?? signKey(secret, 'service_role');
   const state: Omit<FakeStorage, 'url' | 'close'> = {
     key,
+    anonKey: signKey(secret, 'anon'),
     objects: new Map(),
     buckets: new Map(Object.entries(opts.buckets ?? { archive: { public: false } })),
     requests: [],
@@ -88,8 +104,10 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
     state.objects.set(`${bucket}/${name}`, { bytes, contentType, cacheControl, etag: crypto.createHash('md5').update(bytes).digest('hex'), updated: new Date().toISOString() });
   };
 
-  const tus = (req: http.IncomingMessage, res: http.ServerResponse, rest: string, body: Buffer) => {
+  const tus = (req: http.IncomingMessage, res: http.ServerResponse, rest: string, body: Buffer, service: boolean) => {
     const tusHeaders = { 'tus-resumable': '1.0.0' };
+    // the TUS server's own errors carry their status and a text body
+    const tusError = (status: number, text: string) => res.writeHead(status, { ...tusHeaders, 'content-type': 'text/plain' }).end(text);
     const accept = (u: TusUpload) => {
       if (body.length) {
         if (Number(req.headers['upload-offset'] ?? 0) !== u.offset) return res.writeHead(409, tusHeaders).end('offset mismatch');
@@ -101,10 +119,11 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
     };
     if (req.method === 'POST' && rest === '') {
       const meta = tusMetadata(req.headers['upload-metadata'] as string | undefined);
-      if (!state.buckets.has(meta.bucketName)) return apiError(res, 404, 'Bucket not found', 'Bucket not found');
-      if (!meta.objectName) return apiError(res, 400, 'InvalidRequest', 'objectName metadata missing');
+      if (!meta.objectName || !meta.bucketName) return tusError(400, 'Metadata header is required');
+      if (!service) return tusError(403, RLS);
+      if (!state.buckets.has(meta.bucketName)) return tusError(404, 'Bucket not found');
       const upsert = req.headers['x-upsert'] === 'true';
-      if (!upsert && state.objects.has(`${meta.bucketName}/${meta.objectName}`)) return apiError(res, 409, 'Duplicate', 'The resource already exists');
+      if (!upsert && state.objects.has(`${meta.bucketName}/${meta.objectName}`)) return tusError(409, 'The resource already exists');
       const id = crypto.randomUUID();
       const u: TusUpload = { bucket: meta.bucketName, name: meta.objectName, length: Number(req.headers['upload-length']), parts: [], offset: 0, contentType: meta.contentType ?? 'application/octet-stream', cacheControl: meta.cacheControl ?? '3600', upsert };
       uploads.set(id, u);
@@ -113,12 +132,13 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
       return res.end();
     }
     const u = uploads.get(rest.replace(/^\//, ''));
-    if (!u) return res.writeHead(404, tusHeaders).end('upload not found');
+    if (!u) return tusError(404, 'Upload not found');
     if (req.method === 'HEAD') {
       res.writeHead(200, { ...tusHeaders, 'upload-offset': String(u.offset), 'upload-length': String(u.length), 'cache-control': 'no-store' });
       return res.end();
     }
     if (req.method === 'PATCH') {
+      if (!service) return tusError(403, RLS);
       accept(u);
       res.writeHead(204, { ...tusHeaders, 'upload-offset': String(u.offset) });
       return res.end();
@@ -145,47 +165,55 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
     }
     if (state.failNext.count > 0) {
       state.failNext.count--;
-      return apiError(res, state.failNext.status, 'Injected', `injected failure ${state.failNext.status}`);
+      return apiError(res, state.failNext.status, 'InternalError', 'Injected', `injected failure ${state.failNext.status}`);
     }
-    if (!p.startsWith('/storage/v1/')) return apiError(res, 404, 'not_found', 'no such route');
+    const noRoute = () => json(res, 404, { statusCode: 404, error: 'Not Found', message: `Route ${req.method}:${p} not found` });
+    if (!p.startsWith('/storage/v1/')) return noRoute();
     const route = p.slice('/storage/v1'.length);
     // signed and public URLs are fetched without the key
     let m = /^\/object\/sign\/([^/]+)\/(.+)$/.exec(route);
     if (req.method === 'GET' && m) {
-      if (tokens.get(url.searchParams.get('token') ?? '') !== `${m[1]}/${m[2]}`) return apiError(res, 400, 'InvalidSignature', 'invalid signature');
+      if (tokens.get(url.searchParams.get('token') ?? '') !== `${m[1]}/${m[2]}`) return apiError(res, 400, 'InvalidJWT', 'InvalidJWT', 'invalid signature');
       return sendObject(res, m[1], m[2], false);
     }
     m = /^\/object\/public\/([^/]+)\/(.+)$/.exec(route);
     if (req.method === 'GET' && m) {
-      if (!state.buckets.get(m[1])?.public) return apiError(res, 400, 'not_found', 'Object not found');
+      if (!state.buckets.get(m[1])?.public) return noObject(res);
       return sendObject(res, m[1], m[2], false);
     }
-    if (req.headers.authorization !== `Bearer ${key}` || (req.headers.apikey && req.headers.apikey !== key)) {
-      return apiError(res, 403, 'Unauthorized', 'invalid signature');
-    }
-    if (route === '/upload/resumable' || route.startsWith('/upload/resumable/')) return tus(req, res, route.slice('/upload/resumable'.length), body);
+    // read routes let a bad key through as anon; the others refuse it
+    const read = (req.method === 'GET' || req.method === 'HEAD') && /^\/object\/(?!sign\/|public\/|list\/)[^/]+\/.+$/.test(route);
+    const caller = identify(req.headers.authorization, key, secret);
+    if ('invalid' in caller && !read) return apiError(res, 403, 'AccessDenied', 'Unauthorized', caller.invalid);
+    const service = 'role' in caller && caller.role === 'service_role';
+    // row-level security: anything but the service role sees public buckets only
+    const visible = (bucket: string) => state.buckets.has(bucket) && (service || state.buckets.get(bucket)!.public);
+    if (route === '/upload/resumable' || route.startsWith('/upload/resumable/')) return tus(req, res, route.slice('/upload/resumable'.length), body, service);
     m = /^\/bucket\/([^/]+)$/.exec(route);
     if (m && req.method === 'GET') {
       const b = state.buckets.get(m[1]);
-      return b ? json(res, 200, { id: m[1], name: m[1], public: b.public, created_at: new Date(0).toISOString() }) : apiError(res, 404, 'Bucket not found', 'Bucket not found');
+      return visible(m[1]) ? json(res, 200, { id: m[1], name: m[1], public: b!.public, created_at: new Date(0).toISOString() }) : noBucket(res);
     }
     m = /^\/object\/info\/([^/]+)\/(.+)$/.exec(route);
     if (m && req.method === 'GET') {
-      if (!state.buckets.has(m[1])) return apiError(res, 404, 'Bucket not found', 'Bucket not found');
+      if (!visible(m[1])) return noBucket(res);
       const o = state.objects.get(`${m[1]}/${m[2]}`);
-      if (!o) return apiError(res, 404, 'not_found', 'Object not found');
+      if (!o) return noObject(res);
       return json(res, 200, { id: o.etag, version: '1', name: m[2], bucket_id: m[1], size: o.bytes.length, content_type: o.contentType, cache_control: o.cacheControl, etag: o.etag, last_modified: o.updated, created_at: o.updated });
     }
     m = /^\/object\/sign\/([^/]+)\/(.+)$/.exec(route);
     if (m && req.method === 'POST') {
-      if (!state.objects.has(`${m[1]}/${m[2]}`)) return apiError(res, 404, 'not_found', 'Object not found');
+      if (!visible(m[1])) return noBucket(res);
+      if (!state.objects.has(`${m[1]}/${m[2]}`)) return noObject(res);
       const token = crypto.randomBytes(12).toString('hex');
       tokens.set(token, `${m[1]}/${m[2]}`);
       return json(res, 200, { signedURL: `/object/sign/${m[1]}/${m[2]}?token=${token}` });
     }
     m = /^\/object\/list\/([^/]+)$/.exec(route);
     if (m && req.method === 'POST') {
-      if (!state.buckets.has(m[1])) return apiError(res, 404, 'Bucket not found', 'Bucket not found');
+      if (!state.buckets.has(m[1])) return noBucket(res);
+      // row-level security hides the objects of a private bucket: an empty list, not an error
+      if (!visible(m[1])) return json(res, 200, []);
       const q = JSON.parse(body.toString('utf8')) as { prefix: string; limit: number; offset: number };
       const folder = q.prefix ? `${q.prefix.replace(/\/+$/, '')}/` : '';
       const entries = new Map<string, { name: string; id: string | null; metadata: unknown }>();
@@ -201,29 +229,35 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
     m = /^\/object\/([^/]+)$/.exec(route);
     if (m && req.method === 'DELETE') {
       const { prefixes } = JSON.parse(body.toString('utf8')) as { prefixes: string[] };
+      if (!service) return json(res, 200, []);
       const removed = prefixes.filter((n) => state.objects.delete(`${m![1]}/${n}`)).map((name) => ({ name, bucket_id: m![1] }));
       return json(res, 200, removed);
     }
     m = /^\/object\/([^/]+)\/(.+)$/.exec(route);
     if (m) {
       const [, bucket, name] = m;
-      if (!state.buckets.has(bucket)) return apiError(res, 404, 'Bucket not found', 'Bucket not found');
       if (req.method === 'POST' || req.method === 'PUT') {
-        if (req.method === 'POST' && req.headers['x-upsert'] !== 'true' && state.objects.has(`${bucket}/${name}`)) return apiError(res, 409, 'Duplicate', 'The resource already exists');
+        if (!service) return apiError(res, 403, 'AccessDenied', 'Unauthorized', RLS);
+        if (!state.buckets.has(bucket)) return noBucket(res);
+        if (req.method === 'POST' && req.headers['x-upsert'] !== 'true' && state.objects.has(`${bucket}/${name}`)) return duplicate(res);
         const cache = /max-age=(\d+)/.exec(String(req.headers['cache-control'] ?? ''))?.[1];
         store(bucket, name, body, String(req.headers['content-type'] ?? 'text/plain;charset=UTF-8'), cache);
         return json(res, 200, { Key: `${bucket}/${name}`, Id: state.objects.get(`${bucket}/${name}`)!.etag });
       }
-      if (req.method === 'HEAD' || req.method === 'GET') return sendObject(res, bucket, name, req.method === 'HEAD');
+      if (req.method === 'HEAD' || req.method === 'GET') {
+        if (!visible(bucket)) return req.method === 'HEAD' ? res.writeHead(400).end() : noBucket(res);
+        return sendObject(res, bucket, name, req.method === 'HEAD');
+      }
     }
-    return apiError(res, 404, 'not_found', `no route ${req.method} ${route}`);
+    return noRoute();
   };
 
   const sendObject = (res: http.ServerResponse, bucket: string, name: string, headOnly: boolean) => {
     const o = state.objects.get(`${bucket}/${name}`);
     if (!o) {
-      if (headOnly) return res.writeHead(404).end();
-      return apiError(res, 404, 'not_found', 'Object not found');
+      // an error answer to HEAD keeps its status and drops its body
+      if (headOnly) return res.writeHead(400).end();
+      return noObject(res);
     }
     res.writeHead(200, { 'content-type': o.contentType, 'content-length': String(o.bytes.length), etag: `"${o.etag}"` });
     res.end(headOnly ? undefined : o.bytes);
@@ -248,7 +282,7 @@ export async function startFakeSupabaseStorage(opts: { buckets?: Record<string, 
       try {
         handle(req, res, Buffer.concat(chunks));
       } catch (err) {
-        apiError(res, 500, 'internal', `fake failed: ${(err as Error).message}`);
+        apiError(res, 500, 'InternalError', 'internal', `fake failed: ${(err as Error).message}`);
       }
     });
   });

@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
+import { DEFAULT_VOICES } from '../../src/providers/speech/voices.js';
 import { type FakeServer, type Reply, googleError, startFake } from './http.js';
+import { fakeSpeech, ttsRefusal } from './tts-rules.js';
 
 /**
  * A loopback Cloud Text-to-Speech v1beta1 over REST, as the client's `fallback: true` mode calls it:
  * `POST /v1beta1/text:synthesize` with numeric enums (`audioEncoding: 1` LINEAR16, `2` MP3;
- * `enableTimePointing: [1]` SSML marks) and `GET /v1beta1/voices`. It refuses inputs over 5000 bytes
- * and SSML for Chirp voices, like the real service. Speech is a tone lasting `secondsPerChar` per
- * spoken character, so timings can be checked exactly; mark times follow from the text before them.
+ * `enableTimePointing: [1]` SSML marks) and `GET /v1beta1/voices`. It refuses what the real service
+ * refuses (see tts-rules.ts). Speech is a tone lasting `secondsPerChar` per spoken character, so timings
+ * can be checked exactly; mark times follow from the text before them.
  */
 
 export const FAKE_TTS_TOKEN = 'test-tts-token';
@@ -17,11 +19,32 @@ export interface TtsRequest {
   ssml?: string;
   voice: { languageCode: string; name: string };
   audioEncoding: number;
+  speakingRate?: number;
   bytes: number;
   timePointing: boolean;
 }
 
 export type TtsAnswer = (req: TtsRequest, nth: number) => Reply | null | Promise<Reply | null>;
+
+const CHIRP3_HD = ['Achernar', 'Aoede', 'Charon', 'Fenrir', 'Kore', 'Leda', 'Orus', 'Puck', 'Zephyr'];
+
+/**
+ * The voices this fake has, a subset of the real list (`voices.list` gives that): for each default
+ * voice's language, Standard A-D, WaveNet A-F, Chirp 3 HD, and Neural2 A-F where the default voice is a
+ * Neural2 one (languages without Neural2 voices have none here either). Enough to tell a real name from
+ * a misspelt one, or from a family the language does not have.
+ */
+export function fakeVoices(): Set<string> {
+  const names = new Set<string>();
+  for (const voice of Object.values(DEFAULT_VOICES)) {
+    const [a, b, family] = voice.split('-');
+    for (const l of 'ABCD') names.add(`${a}-${b}-Standard-${l}`);
+    for (const l of 'ABCDEF') names.add(`${a}-${b}-Wavenet-${l}`);
+    if (family === 'Neural2') for (const l of 'ABCDEF') names.add(`${a}-${b}-Neural2-${l}`);
+    for (const c of CHIRP3_HD) names.add(`${a}-${b}-Chirp3-HD-${c}`);
+  }
+  return names;
+}
 
 function wav(seconds: number): Buffer {
   const frames = Math.round(seconds * SAMPLE_RATE);
@@ -43,29 +66,18 @@ function wav(seconds: number): Buffer {
   return Buffer.concat([h, data]);
 }
 
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-
-/** Spoken length and mark times of an input, as this fake speaks it. */
-export function fakeSpeech(input: { text?: string; ssml?: string }, secondsPerChar: number): { seconds: number; marks: { markName: string; timeSeconds: number }[] } {
-  if (input.text !== undefined) return { seconds: Array.from(input.text).length * secondsPerChar, marks: [] };
-  let t = 0;
-  const marks: { markName: string; timeSeconds: number }[] = [];
-  for (const part of (input.ssml ?? '').replace(/^<speak>|<\/speak>$/g, '').split(/(<mark name="[^"]*"\/>)/)) {
-    const m = /^<mark name="([^"]*)"\/>$/.exec(part);
-    if (m) marks.push({ markName: m[1], timeSeconds: Math.round(t * 1e6) / 1e6 });
-    else t += Array.from(unescape(part.replace(/<[^>]+>/g, ''))).length * secondsPerChar;
-  }
-  return { seconds: t, marks };
-}
+export { fakeSpeech };
 
 export async function startTtsFake(opts: { secondsPerChar?: number; answer?: TtsAnswer; delayMs?: number } = {}): Promise<FakeServer & { calls: TtsRequest[] }> {
   const perChar = opts.secondsPerChar ?? 0.01;
   const calls: TtsRequest[] = [];
+  const voices = fakeVoices();
   const server = await startFake(async (r) => {
     if (r.headers.authorization !== `Bearer ${FAKE_TTS_TOKEN}`) return googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
     if (r.method === 'GET' && r.path === '/v1beta1/voices') {
-      const lang = r.query.get('languageCode') ?? 'en-US';
-      return { body: { voices: ['A', 'B', 'C', 'D'].map((v) => ({ languageCodes: [lang], name: `${lang}-Neural2-${v}`, ssmlGender: 1, naturalSampleRateHertz: 24000 })) } };
+      const lang = (r.query.get('languageCode') ?? '').toLowerCase();
+      const list = [...voices].filter((v) => !lang || v.toLowerCase().startsWith(`${lang}-`));
+      return { body: { voices: list.map((name) => ({ languageCodes: [name.split('-').slice(0, 2).join('-')], name, ssmlGender: 1, naturalSampleRateHertz: 24000 })) } };
     }
     if (r.method !== 'POST' || r.path !== '/v1beta1/text:synthesize') return googleError(404, 'NOT_FOUND', `no route ${r.method} ${r.path}`);
     const b = r.body;
@@ -75,16 +87,15 @@ export async function startTtsFake(opts: { secondsPerChar?: number; answer?: Tts
       ssml: input.ssml,
       voice: b?.voice,
       audioEncoding: b?.audioConfig?.audioEncoding,
+      speakingRate: b?.audioConfig?.speakingRate,
       bytes: Buffer.byteLength(input.text ?? input.ssml ?? ''),
       timePointing: (b?.enableTimePointing ?? []).includes(1),
     };
     calls.push(req);
     const custom = await opts.answer?.(req, calls.length);
     if (custom) return custom;
-    if (typeof req.audioEncoding !== 'number') return googleError(400, 'INVALID_ARGUMENT', `audioEncoding must be an enum number with enum-encoding=int, got ${JSON.stringify(req.audioEncoding)}`);
-    if (req.bytes > 5000) return googleError(400, 'INVALID_ARGUMENT', 'Either `input.text` or `input.ssml` is longer than the limit of 5000 bytes. This limit is different from quotas.');
-    if (!/^[a-z]{2,3}-[A-Z]{2}-(Neural2|Wavenet|Standard|Chirp3-HD)-[A-Za-z]+$/.test(req.voice?.name ?? '')) return googleError(400, 'INVALID_ARGUMENT', `Voice '${req.voice?.name}' does not exist. Is it misspelled?`);
-    if (req.ssml !== undefined && /Chirp/.test(req.voice.name)) return googleError(400, 'INVALID_ARGUMENT', `This voice does not support SSML input.`);
+    const refused = ttsRefusal(req, voices);
+    if (refused) return refused;
     const spoken = fakeSpeech(input, perChar);
     let audio = wav(spoken.seconds);
     if (req.audioEncoding === 2) audio = execFileSync('ffmpeg', ['-v', 'error', '-f', 'wav', '-i', '-', '-f', 'mp3', '-'], { input: audio });

@@ -1,12 +1,21 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  INJECTED, type Refusal, THUMBNAIL_MAX_BYTES, badChunk, captionExists, captionRefusal, missingPart, partsOf, sendRefusal, thumbnailTooLarge, videoRefusal,
+} from './youtube-rules.js';
 
 /**
  * A loopback stand-in for Google's OAuth endpoints and the YouTube Data API v3: the resumable upload
  * protocol (`uploadType=resumable`, `Location`, `308 Resume Incomplete` with `Range`), thumbnails.set,
  * captions.insert (multipart/related) and playlistItems.insert. The real clients are pointed at it.
+ * It refuses what YouTube refuses (youtube-rules.ts), with Google's error bodies: a missing `part`, a
+ * chunk that is not a multiple of 256 KiB before the last, an unknown (404) or week-old (410) session,
+ * an invalid title, description, tags or schedule, a thumbnail over 2 MB, a captions track without a
+ * name or with the language and name of one the video has (409), and refresh tokens past their life.
  */
+
+const WEEK_MS = 7 * 86_400_000;
 
 const UNIT = 256 * 1024;
 
@@ -17,7 +26,8 @@ export interface FakeVideo {
   bytes: Buffer;
   sha256: string;
   thumbnail?: Buffer;
-  captions?: { snippet: any; body: string };
+  /** the captions tracks inserted, in order */
+  captions: { snippet: any; body: string }[];
   playlistItems: string[];
 }
 
@@ -29,6 +39,8 @@ interface Session {
   chunks: Buffer[];
   hash: crypto.Hash;
   held: number;
+  /** when it was opened, on the fake's clock */
+  opened: number;
   video?: FakeVideo;
 }
 
@@ -46,6 +58,12 @@ export interface FakeYoutube {
   /** bytes sent again although the session had acknowledged them */
   bytesResent: number;
   refreshTokens: Set<string>;
+  /** when each refresh token was issued (fake clock); tokens added by a test count from the fake's start */
+  refreshIssued: Map<string, number>;
+  /** refresh tokens die this long after issue (a consent screen in "Testing": 7 days); default never */
+  refreshTokenLifetimeMs?: number;
+  /** moves the fake's clock on (sessions and refresh tokens age; access tokens are not aged) */
+  advance(ms: number): void;
   /** keep only a hash of uploaded videos (for large files) */
   discardBytes?: boolean;
   /** cut the connection once the session holds this fraction of the file (once) */
@@ -54,8 +72,8 @@ export interface FakeYoutube {
   failPuts: number[];
   /** after the cut, answer the next upload PUTs with these statuses */
   failPutsAfterCut: number[];
-  /** answer the next requests to a path (e.g. `/upload/youtube/v3/thumbnails/set`) with these statuses */
-  failPaths: Record<string, number[]>;
+  /** answer the next requests to a path (e.g. `/upload/youtube/v3/thumbnails/set`) with these failures (youtube-rules INJECTED) */
+  failPaths: Record<string, (keyof typeof INJECTED | number)[]>;
   /** do the next requests to a path, then cut the connection instead of answering (an answer lost on the way) */
   loseAnswers: Record<string, number>;
   /** answer videos.insert with this API error reason (e.g. quotaExceeded) */
@@ -66,8 +84,7 @@ export interface FakeYoutube {
 }
 
 function apiError(res: http.ServerResponse, status: number, reason: string, message: string, domain = 'youtube') {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: { code: status, message, errors: [{ message, domain, reason }] } }));
+  sendRefusal(res, { status, reason, message, domain });
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}) {
@@ -97,7 +114,10 @@ function multipartParts(body: Buffer, contentType: string): string[] {
 export async function startFakeYoutube(): Promise<FakeYoutube> {
   const accessTokens = new Set<string>();
   let nextId = 1;
+  let clock = 0;
   const fake = {
+    refreshIssued: new Map(),
+    advance: (ms: number) => void (clock += ms),
     videos: [],
     sessions: new Map(),
     requests: [],
@@ -123,7 +143,9 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
       return json(res, 401, { error: 'invalid_client', error_description: 'The OAuth client was not found.' });
     }
     if (form.get('grant_type') === 'refresh_token') {
-      if (!fake.refreshTokens.has(form.get('refresh_token') ?? '')) {
+      const refresh = form.get('refresh_token') ?? '';
+      const expired = fake.refreshTokenLifetimeMs !== undefined && clock - (fake.refreshIssued.get(refresh) ?? 0) >= fake.refreshTokenLifetimeMs;
+      if (!fake.refreshTokens.has(refresh) || expired) {
         return json(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
       }
       return json(res, 200, { access_token: issueAccess(), expires_in: 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/youtube.upload' });
@@ -139,6 +161,7 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
       fake.codes.delete(form.get('code')!);
       const refresh = `1//fake-refresh-${crypto.randomBytes(6).toString('hex')}`;
       fake.refreshTokens.add(refresh);
+      fake.refreshIssued.set(refresh, clock);
       return json(res, 200, { access_token: issueAccess(), refresh_token: refresh, expires_in: 3599, token_type: 'Bearer', scope: issued.scope });
     }
     return json(res, 400, { error: 'unsupported_grant_type' });
@@ -181,6 +204,16 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
     const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(range);
     if (!m || Number(m[3]) !== session.total) return apiError(res, 400, 'badContentRange', `bad Content-Range: ${range}`);
     const start = Number(m[1]);
+    const last = Number(m[2]);
+    const length = last - start + 1;
+    if (Number(req.headers['content-length']) !== length) {
+      await readBody(req);
+      return apiError(res, 400, 'badContentRange', `Content-Length ${req.headers['content-length']} does not match Content-Range ${range}`, 'global');
+    }
+    if (last + 1 < session.total && length % UNIT !== 0) {
+      await readBody(req);
+      return sendRefusal(res, badChunk(length));
+    }
     if (start < session.held) fake.bytesResent += Math.min(session.held, Number(m[2]) + 1) - start;
     if (start > session.held) {
       await readBody(req);
@@ -208,14 +241,14 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
         return;
       }
     }
-    if (fail) return apiError(res, fail, 'backendError', 'Backend Error', 'global');
+    if (fail) return sendRefusal(res, INJECTED[fail] ?? { status: fail, reason: 'backendError', message: 'Backend Error', domain: 'global' });
     const all = Buffer.concat(kept);
     store(session, all);
     session.held += all.length;
     if (session.held < session.total) return status();
     const id = `fakeVid${String(nextId++).padStart(4, '0')}`;
     const resource = { kind: 'youtube#video', id, snippet: session.resource.snippet, status: { uploadStatus: 'uploaded', ...session.resource.status } };
-    session.video = { id, resource, bytes: Buffer.concat(session.chunks), sha256: session.hash.digest('hex'), playlistItems: [] };
+    session.video = { id, resource, bytes: Buffer.concat(session.chunks), sha256: session.hash.digest('hex'), captions: [], playlistItems: [] };
     fake.videos.push(session.video);
     return json(res, 200, resource);
   }
@@ -233,44 +266,59 @@ export async function startFakeYoutube(): Promise<FakeYoutube> {
         return apiError(res, 401, 'authError', 'Invalid Credentials', 'global');
       }
       const failure = fake.failPaths[url.pathname]?.shift();
-      if (failure) {
+      if (failure !== undefined) {
         await readBody(req);
-        if (failure === 403) return apiError(res, 403, 'forbidden', 'The authenticated user does not have permissions to upload and set custom video thumbnails.');
-        if (failure === 429) {
-          res.setHeader('retry-after', '30');
-          return apiError(res, 429, 'rateLimitExceeded', 'The request cannot be completed because you have exceeded your rate limit.', 'youtube.quota');
-        }
-        return apiError(res, failure, 'backendError', 'Backend Error', 'global');
+        return sendRefusal(res, INJECTED[failure] ?? { status: Number(failure), reason: 'backendError', message: 'Backend Error', domain: 'global' });
       }
+      const refuse = async (r: Refusal) => (await readBody(req), sendRefusal(res, r));
+      // an upload path takes an uploadType; the API methods with a resource take `part`
+      if (url.pathname.startsWith('/upload/') && req.method === 'POST' && !uploadType) {
+        return refuse({ status: 400, reason: 'badRequest', domain: 'global', message: 'Upload requests must include an uploadType URL parameter and a URL path beginning with /upload/' });
+      }
+      const needsPart = req.method !== 'PUT' && /^\/(upload\/)?youtube\/v3\/(videos|captions|playlistItems)$/.test(url.pathname);
+      if (needsPart && !url.searchParams.get('part')) return refuse(missingPart);
       const video = (id: string | null) => fake.videos.find((v) => v.id === id);
       if (url.pathname === '/upload/youtube/v3/videos' && req.method === 'POST' && uploadType === 'resumable') {
-        const body = JSON.parse((await readBody(req)).toString() || '{}');
+        const body = partsOf(JSON.parse((await readBody(req)).toString() || '{}'), url.searchParams.get('part')!);
         if (fake.insertError) return apiError(res, fake.insertError.status, fake.insertError.reason, fake.insertError.message, 'youtube.quota');
+        const invalid = videoRefusal(body);
+        if (invalid) return sendRefusal(res, invalid);
         const total = Number(req.headers['x-upload-content-length']);
         const id = crypto.randomBytes(8).toString('hex');
-        fake.sessions.set(id, { id, total, contentType: String(req.headers['x-upload-content-type']), resource: body, chunks: [], hash: crypto.createHash('sha256'), held: 0 });
+        fake.sessions.set(id, { id, total, contentType: String(req.headers['x-upload-content-type']), resource: body, chunks: [], hash: crypto.createHash('sha256'), held: 0, opened: clock });
         res.writeHead(200, { location: `${fake.url}/upload/youtube/v3/videos?uploadType=resumable&upload_id=${id}` });
         return res.end();
       }
       if (url.pathname === '/upload/youtube/v3/videos' && req.method === 'PUT') {
         const session = fake.sessions.get(url.searchParams.get('upload_id') ?? '');
-        if (!session) return (await readBody(req), apiError(res, 404, 'notFound', 'upload session not found'));
+        if (!session) return refuse({ status: 404, reason: 'notFound', domain: 'global', message: 'Not Found' });
+        // a session lives about a week
+        if (clock - session.opened >= WEEK_MS) return refuse({ status: 410, reason: 'gone', domain: 'global', message: 'The upload session has expired.' });
         return await putChunk(session, req, res);
       }
       if (url.pathname === '/upload/youtube/v3/thumbnails/set' && req.method === 'POST') {
         const v = video(url.searchParams.get('videoId'));
         const body = await readBody(req);
         if (!v) return apiError(res, 404, 'videoNotFound', 'video not found');
+        if (body.length > THUMBNAIL_MAX_BYTES) return sendRefusal(res, thumbnailTooLarge);
+        if (!body.length) return apiError(res, 400, 'mediaBodyRequired', 'The request does not include the image content.');
         v.thumbnail = body;
         return json(res, 200, { kind: 'youtube#thumbnailSetResponse', items: [{ default: { url: `${fake.url}/vi/${v.id}/default.jpg` } }] });
       }
       if (url.pathname === '/upload/youtube/v3/captions' && req.method === 'POST') {
         const [meta, srt] = multipartParts(await readBody(req), String(req.headers['content-type']));
         const snippet = JSON.parse(meta ?? '{}').snippet;
-        const v = video(snippet?.videoId);
+        const invalid = captionRefusal(snippet, srt ?? '');
+        if (invalid) return sendRefusal(res, invalid);
+        const v = video(snippet.videoId);
         if (!v) return apiError(res, 404, 'videoNotFound', 'video not found');
-        v.captions = { snippet, body: srt ?? '' };
-        return json(res, 200, { kind: 'youtube#caption', id: `cap-${v.id}`, snippet });
+        if (v.captions.some((c) => c.snippet.language === snippet.language && c.snippet.name === snippet.name)) return sendRefusal(res, captionExists);
+        v.captions.push({ snippet, body: srt ?? '' });
+        if (fake.loseAnswers[url.pathname]) {
+          fake.loseAnswers[url.pathname]--;
+          return req.socket.destroy();
+        }
+        return json(res, 200, { kind: 'youtube#caption', id: `cap-${v.id}-${v.captions.length}`, snippet });
       }
       if (url.pathname === '/youtube/v3/playlistItems' && req.method === 'POST') {
         const snippet = JSON.parse((await readBody(req)).toString()).snippet;

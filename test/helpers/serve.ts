@@ -20,7 +20,7 @@ export async function startServe(cwd: string, env: Record<string, string | undef
       if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${child.output()}`);
       return !!url;
     },
-    30_000,
+    120_000,
     'serve to listen',
   );
   return Object.assign(child, { url, cwd });

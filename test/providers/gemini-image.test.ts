@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Config, parseConfig } from '../../src/config.js';
 import { PermanentError } from '../../src/errors.js';
 import { aspectRatioFor, geminiIllustrator } from '../../src/providers/image/gemini.js';
-import type { StillRequest } from '../../src/providers/types.js';
-import { FAKE_GEMINI_KEY, type GeminiAnswer, geminiWriterAnswer, imageReply, png, safetyReply, startGeminiFake } from '../fakes/gemini.js';
+import type { Meter, StillRequest, Usage } from '../../src/providers/types.js';
+import { DEFAULT_PRICES, priceOf } from '../../src/costs.js';
+import { FAKE_GEMINI_KEY, IMAGE_USAGE, type GeminiAnswer, geminiWriterAnswer, imageReply, png, safetyReply, startGeminiFake } from '../fakes/gemini.js';
 import { tempDir } from '../helpers/services.js';
 
 /** The Gemini illustrator through the real SDK against a loopback Gemini API, and ffmpeg for the fit. */
@@ -15,12 +16,12 @@ const env = { GEMINI_API_KEY: FAKE_GEMINI_KEY };
 const signal = () => AbortSignal.timeout(60_000);
 const dir = tempDir('la-gimg-');
 
-function googleConfig(url: string): Config['google'] {
-  return parseConfig({ providers: { image: 'gemini' }, google: { endpoints: { gemini: url }, retry: { attempts: 2, baseSeconds: 0.05, maxSeconds: 1 } } }, 'test').google;
+function googleConfig(url: string, extra: object = {}): Config['google'] {
+  return parseConfig({ providers: { image: 'gemini' }, google: { endpoints: { gemini: url }, retry: { attempts: 2, baseSeconds: 0.05, maxSeconds: 1 }, ...extra } }, 'test').google;
 }
 
 function request(over: Partial<StillRequest> = {}): StillRequest {
-  return { prompt: 'a harbour at dawn. Style: sepia photograph', caption: 'Harbour', position: 3, total: 8, topic: 'Ports', width: 1920, height: 1080, out: path.join(dir, `still-${Math.random()}.png`), ...over };
+  return { prompt: 'a harbour at dawn. Style: sepia photograph', caption: 'Harbour', position: 3, total: 8, topic: 'Ports', language: 'en-US', width: 1920, height: 1080, out: path.join(dir, `still-${Math.random()}.png`), ...over };
 }
 
 function probe(file: string): { width: number; height: number; codec_name: string } {
@@ -34,6 +35,16 @@ afterEach(async () => {
 });
 
 describe('Gemini illustrator', () => {
+  it('records the image model’s thinking tokens at its output rate beside the image, not its image tokens twice', async () => {
+    fake = await startGeminiFake(geminiWriterAnswer());
+    const settled: { model: string; usage: Usage | null }[] = [];
+    const meter: Meter = { reserve: async (call) => ({ settle: async (usage) => void settled.push({ model: call.model, usage }) }) };
+    await geminiIllustrator(googleConfig(fake.url), env).drawStill(request(), signal(), meter);
+    expect(settled).toEqual([{ model: 'gemini-3.1-flash-image', usage: { tokensIn: IMAGE_USAGE.in, tokensOut: IMAGE_USAGE.thoughts, images: 1 } }]);
+    // $0.067 for the picture, 240 thinking tokens at $3 and 60 prompt tokens at $0.50 a million
+    expect(priceOf(DEFAULT_PRICES, 'gemini-3.1-flash-image', settled[0].usage!)).toBeCloseTo(0.067 + (240 * 3) / 1e6 + (60 * 0.5) / 1e6, 9);
+  });
+
   it('asks for a 16:9 image and stores the 1920x1080 PNG the render expects', async () => {
     fake = await startGeminiFake(geminiWriterAnswer());
     const req = request();
@@ -45,6 +56,15 @@ describe('Gemini illustrator', () => {
     expect(call.prompt).toContain('a harbour at dawn. Style: sepia photograph');
     expect(probe(req.out)).toMatchObject({ width: 1920, height: 1080, codec_name: 'png' });
     expect(fs.readdirSync(dir).filter((f) => f.includes('.source.'))).toEqual([]);
+  });
+
+  it('fails at once, naming google.models.image, when it names a text model (which refuses image output)', async () => {
+    fake = await startGeminiFake(geminiWriterAnswer());
+    const err = await geminiIllustrator(googleConfig(fake.url, { models: { image: 'gemini-3.8-flash' } }), env).drawStill(request(), signal()).catch((e) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err.message).toMatch(/Model does not support the requested response modalities: image/);
+    expect(err.message).toMatch(/check google\.models\.image \("gemini-3\.8-flash"\)/);
+    expect(fake.calls).toHaveLength(1);
   });
 
   it('asks for 9:16 for a vertical video and fills 1080x1920', async () => {

@@ -10,7 +10,7 @@ import { geminiWriter } from '../../src/providers/text/gemini.js';
 import type { Story } from '../../src/types.js';
 import { freshDb } from '../helpers/db.js';
 import { FAKE_GEMINI_KEY, type GeminiAnswer, fakeMetadata, fakeScript, geminiWriterAnswer, jsonReply, startGeminiFake } from '../fakes/gemini.js';
-import { googleError } from '../fakes/http.js';
+import { googleError, rateLimited } from '../fakes/http.js';
 
 /** The Gemini writer through the real @google/genai SDK, against a loopback Gemini API. */
 
@@ -94,12 +94,24 @@ describe('Gemini writer: script', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(950);
   });
 
-  it('honours RetryInfo.retryDelay in a 429 body too', async () => {
-    answer = (req, n) =>
-      n === 1 ? googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '0.6s' }]) : geminiWriterAnswer()(req, n);
+  it('honours RetryInfo.retryDelay in a 429 body as Google sends it (RESOURCE_EXHAUSTED, no Retry-After header)', async () => {
+    answer = (req, n) => (n === 1 ? rateLimited(1) : geminiWriterAnswer()(req, n));
     const s = await server();
     await geminiWriter(googleConfig(s.url), env).writeScript({ topic: 'Tea', language: 'en-US' }, signal());
-    expect(s.calls[1].raw.at - s.calls[0].raw.at).toBeGreaterThanOrEqual(550);
+    expect(s.calls).toHaveLength(2);
+    expect(s.requests[0].headers['retry-after']).toBeUndefined();
+    // the policy's own backoff here is 0.05 s: only the body's "1s" explains the wait
+    expect(s.calls[1].raw.at - s.calls[0].raw.at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('hands a RetryInfo wait longer than google.retry.maxSeconds to the queue with that wait', async () => {
+    answer = () => rateLimited(17);
+    const s = await server();
+    const err = await geminiWriter(googleConfig(s.url), env).writeScript({ topic: 'Tea', language: 'en-US' }, signal()).catch((e) => e);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect(err.retryAfterSeconds).toBe(17);
+    expect(err.message).toMatch(/429 RESOURCE_EXHAUSTED/);
+    expect(s.calls).toHaveLength(1);
   });
 
   it('gives up on a 503 storm after the configured tries, as a retryable failure for the queue', async () => {
@@ -126,7 +138,7 @@ describe('Gemini writer: script', () => {
   });
 
   it('fails at once for a model the service does not know, naming the config key', async () => {
-    answer = () => googleError(404, 'NOT_FOUND', 'models/gemini-2.5-flash is not found for API version v1beta');
+    // the strict fake answers an id it does not serve with the API's own 404
     const s = await server();
     const err = await geminiWriter(googleConfig(s.url, { models: { text: 'gemini-2.5-flash' } }), env).writeScript({ topic: 'Tea', language: 'en-US' }, signal()).catch((e) => e);
     expect(err).toBeInstanceOf(PermanentError);

@@ -5,9 +5,10 @@ import { type Config, parseConfig } from '../../src/config.js';
 import { PermanentError, RetryableError } from '../../src/errors.js';
 import { parseWav, wavSeconds } from '../../src/media/wav.js';
 import { googleVoice } from '../../src/providers/speech/google.js';
-import { MAX_REQUEST_BYTES, fitSentences, markedSsml, ssmlChunks } from '../../src/providers/speech/ssml.js';
+import { MAX_REQUEST_BYTES, MAX_SENTENCE_CHARS, markedSsml, narrationPieces, ssmlChunks } from '../../src/providers/speech/ssml.js';
 import { splitSentences } from '../../src/text.js';
-import { googleError } from '../fakes/http.js';
+import { googleError, rateLimited } from '../fakes/http.js';
+import { FAKE_MAX_SENTENCE_CHARS } from '../fakes/tts-rules.js';
 import { FAKE_TTS_TOKEN, SAMPLE_RATE, type TtsAnswer, startTtsFake } from '../fakes/tts.js';
 import { tempDir } from '../helpers/services.js';
 
@@ -91,11 +92,59 @@ describe('Cloud TTS voice', () => {
 
   it('cuts a single sentence longer than a request at a clause, not inside a word', () => {
     const long = Array.from({ length: 400 }, (_, i) => `clause ${i} of the decree`).join(', ') + '.';
-    const pieces = fitSentences([long], (x) => Buffer.byteLength(markedSsml([x], 9999)));
+    const pieces = narrationPieces([long], (x) => Buffer.byteLength(markedSsml([x], 9999)));
     expect(pieces.length).toBeGreaterThan(1);
-    expect(pieces.join(' ')).toBe(long);
-    for (const p of pieces) expect(Buffer.byteLength(markedSsml([p], 9999))).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
-    for (const c of ssmlChunks(pieces)) expect(Buffer.byteLength(markedSsml(c.texts, c.first))).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+    expect(pieces.map((p) => p.text).join(' ')).toBe(long);
+    for (const p of pieces) expect(p.text).toMatch(/(decree,|decree\.)$/);
+    for (const c of ssmlChunks(pieces)) expect(Buffer.byteLength(markedSsml(c.pieces.map((p) => p.text), c.first))).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+  });
+
+  it('speaks a sentence too long for the voice in clauses, each ending its request, and times the whole sentence exactly', async () => {
+    const s = await server();
+    // refused whole by es-ES-Neural2-F (googleapis/google-cloud-node#4074): 312 characters, one sentence
+    const long =
+      'En la lección encontrarás un video subtitulado de una charla TED de Erez Garty, responsable de comunicación científica del Instituto Davidson de Enseñanza de las Ciencias, explicando cómo distintos tipos de bacterias beneficiosas intervienen, a través de la fermentación, en la producción de distintos alimentos.';
+    const sentences = ['Empecemos por el pan.', long, 'Y luego el queso.'];
+    const file = out();
+    const n = await googleVoice(googleConfig(s.url), env).speak({ sentences, language: 'es-ES', out: file }, signal());
+    expect(s.calls.length).toBeGreaterThanOrEqual(2);
+    const spoken = s.calls.map((c) => [...c.ssml!.matchAll(/<mark name="s\d+"\/>([^<]*) /g)].map((m) => m[1]));
+    // every request holds only sentences under the limit, and the long one is cut at its commas
+    for (const texts of spoken) for (const t of texts) expect(chars(t)).toBeLessThanOrEqual(MAX_SENTENCE_CHARS);
+    expect(spoken.flat().join(' ')).toBe(sentences.join(' '));
+    expect(spoken.flat().filter((t) => long.includes(t)).every((t) => /[,.]$/.test(t))).toBe(true);
+    // one timing per sentence of the narration: the subtitles are built from them
+    expect(n.timings.map((x) => x.text)).toEqual(sentences);
+    const d = (t: string) => (chars(t) + 1) * PER_CHAR;
+    const pieces = spoken.flat();
+    expect(n.timings[0]).toEqual({ text: sentences[0], start: 0, end: expect.closeTo(d(sentences[0]), 3) });
+    // the long sentence starts where the first ended and ends where its last clause does, across requests
+    expect(n.timings[1].start).toBeCloseTo(n.timings[0].end, 3);
+    const longPieces = pieces.slice(1, -1);
+    expect(n.timings[1].end - n.timings[1].start).toBeCloseTo(longPieces.reduce((sum, p) => sum + d(p), 0), 2);
+    expect(n.timings[2].start).toBeCloseTo(n.timings[1].end, 3);
+    expect(n.duration).toBeCloseTo(pieces.reduce((sum, p) => sum + d(p), 0), 2);
+    // the stored clip is exactly as long as the timings say: no part lost or doubled
+    expect(wavSeconds(parseWav(fs.readFileSync(file)))).toBeCloseTo(n.duration, 3);
+  });
+
+  it('speaks a too-long sentence in clauses for Chirp 3 HD voices too, a comma’s pause apart, timed as one sentence', async () => {
+    const s = await server();
+    const long = Array.from({ length: 12 }, (_, i) => `the ${i + 1}th ledger of the harbour master`).join(', ') + '.';
+    expect(chars(long)).toBeGreaterThan(FAKE_MAX_SENTENCE_CHARS);
+    const n = await googleVoice(googleConfig(s.url, { voices: { 'en-US': 'en-US-Chirp3-HD-Kore' }, sentencePauseSeconds: 0.4 }), env).speak(
+      { sentences: ['It began at sea.', long], language: 'en-US', out: out() },
+      signal(),
+    );
+    const texts = s.calls.map((c) => c.text!);
+    expect(texts.length).toBeGreaterThanOrEqual(3);
+    expect(texts.slice(1).join(' ')).toBe(long);
+    expect(n.timings.map((x) => x.text)).toEqual(['It began at sea.', long]);
+    const clips = texts.map((t) => chars(t) * PER_CHAR);
+    expect(n.timings[1].start).toBeCloseTo(clips[0] + 0.4, 3);
+    // clauses of one sentence are 0.2 s apart (half the sentence pause)
+    expect(n.timings[1].end).toBeCloseTo(clips[0] + 0.4 + clips.slice(1).reduce((a, b) => a + b, 0) + 0.2 * (clips.length - 2), 3);
+    expect(n.duration).toBeCloseTo(n.timings[1].end, 3);
   });
 
   it('speaks sentence by sentence in plain text for Chirp 3 HD voices, timing each by its clip', async () => {
@@ -149,6 +198,10 @@ describe('Cloud TTS voice', () => {
     expect(err.message).toMatch(/google\.voices/);
     expect(err.message).toMatch(/en-US-Nonsense-Z/);
     expect(s.calls).toHaveLength(1);
+    // a real family the language does not have: pt-PT has WaveNet voices, no Neural2 ones
+    const other = await googleVoice(googleConfig(s.url, { voices: { 'pt-PT': 'pt-PT-Neural2-A' } }), env).speak({ sentences: ['Olá.'], language: 'pt-PT', out: out() }, signal()).catch((e) => e);
+    expect(other).toBeInstanceOf(PermanentError);
+    expect(other.message).toMatch(/Voice 'pt-PT-Neural2-A' does not exist.*check google\.voices \("pt-PT-Neural2-A"\)/);
   });
 
   it('fails at once when the credentials are refused, saying how to give them', async () => {
@@ -161,6 +214,13 @@ describe('Cloud TTS voice', () => {
 });
 
 describe('Cloud TTS retry timing', () => {
+  it('waits as long as the RetryInfo in a 429 body says (no Retry-After header), as Google sends it', async () => {
+    const s = await server((_, n) => (n === 1 ? rateLimited(1, "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' of service 'texttospeech.googleapis.com'.") : null));
+    await googleVoice(googleConfig(s.url), env).speak({ sentences: ['Once more.'], language: 'en-US', out: out() }, signal());
+    expect(s.calls).toHaveLength(2);
+    expect(s.requests[1].at - s.requests[0].at).toBeGreaterThanOrEqual(950);
+  });
+
   it('waits as long as Retry-After says before trying again', async () => {
     const s = await server((_, n) => (n === 1 ? { ...googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded'), headers: { 'retry-after': '1' } } : null));
     await googleVoice(googleConfig(s.url), env).speak({ sentences: ['Once more.'], language: 'en-US', out: out() }, signal());

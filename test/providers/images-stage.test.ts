@@ -12,7 +12,7 @@ import { PIPELINE } from '../../src/stages/index.js';
 import { silentLogger } from '../../src/log.js';
 import { freshDb } from '../helpers/db.js';
 import { testConfig, testServices } from '../helpers/services.js';
-import { FAKE_GEMINI_KEY, geminiWriterAnswer, safetyReply, startGeminiFake } from '../fakes/gemini.js';
+import { FAKE_GEMINI_KEY, IMAGE_USAGE, geminiWriterAnswer, safetyReply, startGeminiFake } from '../fakes/gemini.js';
 
 /** The images stage with the Gemini illustrator: a scene refused twice fails alone; the retry redraws only it. */
 
@@ -46,7 +46,7 @@ describe('images stage with Gemini', () => {
       const stills = (await listCosts(db, story.id)).filter((c) => c.operation === 'still');
       for (const c of stills) {
         expect(c.images).toBe(c.scene === 2 ? 0 : 1);
-        expect(c.usd).toBeCloseTo((c.scene === 2 ? 0 : 0.067) + (60 * 0.5) / 1e6, 9);
+        expect(c.usd).toBeCloseTo((c.scene === 2 ? 0 : 0.067 + (IMAGE_USAGE.thoughts * 3) / 1e6) + (60 * 0.5) / 1e6, 9);
       }
 
       refuse = false;

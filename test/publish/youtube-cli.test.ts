@@ -99,6 +99,6 @@ describe('CLI with the youtube publisher', () => {
     expect(v.resource.status).toMatchObject({ privacyStatus: 'private', containsSyntheticMedia: true });
     expect(v.bytes.subarray(4, 8).toString()).toBe('ftyp');
     expect(v.thumbnail?.subarray(0, 2).toString('hex')).toBe('ffd8');
-    expect(v.captions?.body).toMatch(/^1\r?\n00:00:\d\d,\d{3} --> /);
+    expect(v.captions[0].body).toMatch(/^1\r?\n00:00:\d\d,\d{3} --> /);
   });
 });

@@ -26,6 +26,9 @@ describe('youtube settings', () => {
       snippet: { title: 'La Biblioteca', description: 'd', tags: ['historia'], categoryId: '27', defaultLanguage: 'es-ES', defaultAudioLanguage: 'es-ES' },
       status: { privacyStatus: 'private', publishAt: '2026-11-26T10:00:00.000Z', selfDeclaredMadeForKids: true, containsSyntheticMedia: true },
     });
+    // a configured language labels the title and description; the narration is still the story's language
+    const labelled = parseConfig({ youtube: { defaultLanguage: 'en-US' } }, 'test').youtube;
+    expect((videoResource({ story, metadata }, labelled, new Date()) as { snippet: object }).snippet).toMatchObject({ defaultLanguage: 'en-US', defaultAudioLanguage: 'es-ES' });
     // a schedule whose time passed while the job waited for quota: published at once, not private for good
     const fixed = parseConfig({ youtube: { publishAt: '2026-11-25T09:00:00Z' } }, 'test').youtube;
     expect(videoResource({ story, metadata }, fixed, new Date('2026-11-25T10:00:00Z')).status).toEqual({ privacyStatus: 'public', selfDeclaredMadeForKids: false, containsSyntheticMedia: true });

@@ -11,6 +11,8 @@ import { youtubePublisher } from '../../src/providers/publish/youtube/index.js';
 import { QuotaLedger, nextQuotaReset, pacificDay } from '../../src/providers/publish/youtube/quota.js';
 import { saveStoryVideoSettings } from '../../src/providers/publish/youtube/settings.js';
 import { uploadStage } from '../../src/stages/upload.js';
+import { detailView } from '../../src/commands/status.js';
+import { storyDetail } from '../../src/stories.js';
 import { keys } from '../../src/storage/types.js';
 import type { Job, Story } from '../../src/types.js';
 import { type FakeYoutube, startFakeYoutube } from '../fakes/youtube.js';
@@ -82,6 +84,15 @@ describe('youtube publisher', () => {
   const jobOf = async (id: string) => (await db.query<Job>('select * from jobs where story_id = $1', [id]))[0];
   const ledger = () => new QuotaLedger(db, { uploadsPerDay: 100, unitsPerDay: 10_000 });
 
+  it('labels the narration and the captions track with the story’s language, whatever language the title is set to', async () => {
+    const services = setup({ defaultLanguage: 'fr-FR' });
+    const story = await storyWithVideo(services);
+    expect(await work(services, story)).toEqual({ outcome: 'completed' });
+    const [v] = fake.videos;
+    expect(v.resource.snippet).toMatchObject({ defaultLanguage: 'fr-FR', defaultAudioLanguage: 'en-GB' });
+    expect(v.captions?.snippet).toMatchObject({ language: 'en-GB' });
+  });
+
   it('uploads the video resumably, then thumbnail, captions and playlist; the story ends published', async () => {
     const services = setup();
     const story = await storyWithVideo(services);
@@ -98,7 +109,8 @@ describe('youtube publisher', () => {
     expect(v.resource.snippet).toMatchObject({ title: METADATA.title, tags: METADATA.tags, categoryId: '27', defaultLanguage: 'en-GB' });
     expect(v.resource.status).toMatchObject({ privacyStatus: 'private', selfDeclaredMadeForKids: false, containsSyntheticMedia: true });
     expect(v.thumbnail?.toString('latin1')).toBe('\xff\xd8fake-jpeg\xff\xd9');
-    expect(v.captions).toEqual({ snippet: { videoId: v.id, language: 'en-GB', name: '', isDraft: false }, body: SRT });
+    // YouTube requires the track's name: the language's, as the player's captions menu shows it
+    expect(v.captions).toEqual([{ snippet: { videoId: v.id, language: 'en-GB', name: 'English (UK)', isDraft: false }, body: SRT }]);
     expect(v.playlistItems).toEqual(['PLlost']);
     const put = (range: string) => `PUT /upload/youtube/v3/videos?uploadType=resumable bytes ${range}/${VIDEO_BYTES}`;
     const chunks = [0, 1, 2, 3, 4, 5].map((i) => put(`${i * 1048576}-${Math.min((i + 1) * 1048576, VIDEO_BYTES) - 1}`));
@@ -163,18 +175,35 @@ describe('youtube publisher', () => {
     expect((await jobOf(story.id)).attempts).toBe(0);
   });
 
-  it('on uploadLimitExceeded waits for the reset the same way', async () => {
+  it("on uploadLimitExceeded (the channel's rolling 24 hours) waits a day from the refusal, spending no attempt and leaving today's quota open", async () => {
     const services = setup();
     const story = await storyWithVideo(services);
     fake.insertError = { status: 400, reason: 'uploadLimitExceeded', message: 'The user has exceeded the number of videos they may upload.' };
+    const before = Date.now();
     expect((await work(services, story)).outcome).toBe('retry');
+    const after = Date.now();
     const job = await jobOf(story.id);
     expect([job.status, job.attempts]).toEqual(['queued', 0]);
-    expect(job.run_at.getTime()).toBeGreaterThanOrEqual(nextQuotaReset(new Date()).getTime() - 1000);
-    expect(job.last_error).toMatch(/^YouTube videos\.insert: YouTube answered uploadLimitExceeded; waiting for the daily reset at /);
+    // 24 hours from the refusal, not the Pacific midnight of the daily quota
+    expect(job.run_at.getTime()).toBeGreaterThanOrEqual(before + 86_400_000 - 1000);
+    expect(job.run_at.getTime()).toBeLessThanOrEqual(after + 86_400_000 + 1000);
+    const at = /trying again at (\S+)$/.exec(job.last_error ?? '')?.[1];
+    expect(job.last_error).toBe(`YouTube's upload limit for this channel: trying again at ${at}`);
+    expect(Math.abs(new Date(at!).getTime() - job.run_at.getTime())).toBeLessThan(2000);
+    // the refused call was counted once; the day's buckets stay open for other stories' captions and thumbnails
+    expect(await ledger().used()).toEqual({ uploads: 1, units: 0 });
+    expect((await getStory(db, story.id))!.status).toBe('uploading');
+    // what `status ID` shows the operator
+    expect(detailView(await storyDetail(db, story.id))).toContain(`\nwaiting  upload_youtube, next try in 24h 0m: YouTube's upload limit for this channel: trying again at ${at}\n`);
+
+    // a day later the channel may upload again: the same job finishes with one video
+    fake.insertError = undefined;
+    expect((await work(services, story)).outcome).toBe('completed');
+    expect(fake.videos).toHaveLength(1);
+    expect((await jobOf(story.id)).attempts).toBe(1);
   });
 
-  it('on a rate limit waits for Retry-After, spending no attempt, then finishes where it stopped', async () => {
+  it("on a 429 waits as long as the body's RetryInfo says, spending no attempt, then finishes where it stopped", async () => {
     const services = setup();
     const story = await storyWithVideo(services);
     fake.failPaths['/upload/youtube/v3/captions'] = [429];
@@ -186,7 +215,20 @@ describe('youtube publisher', () => {
     expect(job.run_at.getTime() - before).toBeLessThan(40_000);
     expect((await work(services, story)).outcome).toBe('completed');
     expect(fake.videos).toHaveLength(1);
-    expect(fake.videos[0].captions?.body).toBe(SRT);
+    expect(fake.videos[0].captions.map((c) => c.body)).toEqual([SRT]);
+  });
+
+  it('on a 403 userRateLimitExceeded (no RetryInfo) waits five minutes, spending no attempt', async () => {
+    const services = setup();
+    const story = await storyWithVideo(services);
+    fake.failPaths['/youtube/v3/playlistItems'] = ['userRateLimitExceeded'];
+    const before = Date.now();
+    expect((await work(services, story)).outcome).toBe('retry');
+    const job = await jobOf(story.id);
+    expect([job.status, job.attempts, job.last_error]).toEqual(['queued', 0, 'YouTube playlistItems.insert: rate limited (userRateLimitExceeded); trying again in 300s']);
+    expect(job.run_at.getTime() - before).toBeGreaterThanOrEqual(299_000);
+    expect((await work(services, story)).outcome).toBe('completed');
+    expect(fake.videos[0].playlistItems).toEqual(['PLlost']);
   });
 
   it('counts the quota itself: with no videos.insert calls left today it waits without calling YouTube', async () => {
@@ -303,17 +345,76 @@ describe('youtube publisher', () => {
     expect(fake.bytesResent).toBe(0);
   });
 
-  it('a retry whose upload session expired opens a new one and still makes one video', async () => {
+  it.each([
+    ['YouTube forgot it (404)', (f: FakeYoutube) => f.sessions.clear()],
+    ['it is a week old (410)', (f: FakeYoutube) => f.advance(7 * 86_400_000 + 1)],
+  ])('a retry whose upload session is gone because %s opens a new one and still makes one video', async (_, gone) => {
     const services = setup();
     const story = await storyWithVideo(services);
     fake.cutAt = 0.4;
     fake.failPutsAfterCut = Array(6).fill(503);
     expect((await work(services, story)).outcome).toBe('retry');
-    fake.sessions.clear(); // a week later: YouTube forgot the session (404)
+    gone(fake);
+    const held = fake.requests.length;
     expect((await work(services, story)).outcome).toBe('completed');
+    expect(fake.requests.slice(held).filter((r) => r.startsWith('POST /upload/youtube/v3/videos'))).toHaveLength(1);
     expect(fake.videos).toHaveLength(1);
     expect(fake.videos[0].bytes.equals(video)).toBe(true);
     expect((await ledger().used()).uploads).toBe(2);
+  });
+
+  it.each([
+    ['a title over 100 characters', { title: 'A'.repeat(101) }, 'invalidTitle'],
+    ['a title with < or >', { title: 'The <Library> of Alexandria' }, 'invalidTitle'],
+    ['a description over 5000 bytes', { description: 'é'.repeat(2501) }, 'invalidDescription'],
+  ])('metadata YouTube refuses (%s) fails the story at once with YouTube\'s reason, and no video', async (_, change, reason) => {
+    const services = setup();
+    const story = await storyWithVideo(services);
+    await setMetadata(db, story.id, { ...METADATA, ...change });
+    expect((await work(services, story)).outcome).toBe('failed');
+    const failed = (await getStory(db, story.id))!;
+    expect(failed.error_message).toMatch(new RegExp(`^upload_youtube: YouTube videos\\.insert was refused \\(HTTP 400, ${reason}\\): The request metadata specifies an invalid`));
+    expect((await jobOf(story.id)).attempts).toBe(1);
+    expect(fake.videos).toHaveLength(0);
+  });
+
+  it('a captions track whose answer was lost is not added twice: the retry gets 409 captionExists and goes on', async () => {
+    const services = setup();
+    const warnings: string[] = [];
+    services.logger = { ...silentLogger, child: () => ({ ...silentLogger, warn: (m: string) => warnings.push(m) }) };
+    const story = await storyWithVideo(services);
+    fake.loseAnswers['/upload/youtube/v3/captions'] = 1;
+    expect((await work(services, story)).outcome).toBe('retry');
+    expect(fake.videos[0].captions).toHaveLength(1);
+    expect((await work(services, story)).outcome).toBe('completed');
+    expect(fake.videos[0].captions).toHaveLength(1);
+    expect(warnings).toEqual([
+      'stage failed; will retry',
+      'YouTube captions.insert was refused (HTTP 409, captionExists): The specified video already has a caption track with the given snippet.language and snippet.name values. A video can have multiple tracks for the same language, but each track must have a different name.; the captions track is already on the video',
+    ]);
+    expect((await getStory(db, story.id))!.status).toBe('published');
+  });
+
+  it('a thumbnail over 2 MB that YouTube refuses (413) leaves the video published with a warning', async () => {
+    const services = setup();
+    const warnings: string[] = [];
+    services.logger = { ...silentLogger, child: () => ({ ...silentLogger, warn: (m: string) => warnings.push(m) }) };
+    const story = await storyWithVideo(services);
+    await services.storage.put(keys.story(story.id, 'thumbnail.jpg'), Buffer.alloc(2 * 1024 * 1024 + 1, 0xff), 'image/jpeg');
+    expect(await work(services, story)).toEqual({ outcome: 'completed' });
+    expect(fake.videos[0].thumbnail).toBeUndefined();
+    expect(warnings).toEqual(["YouTube thumbnails.set was refused (HTTP 413, uploadTooLarge): Media larger than: 2097152; the video keeps YouTube's own thumbnail (YouTube takes thumbnails up to 2 MB)"]);
+    expect((await getStory(db, story.id))!.status).toBe('published');
+  });
+
+  it('a refresh token past its life (a consent screen in Testing: 7 days) fails the story at once, saying to authorise again', async () => {
+    const services = setup();
+    fake.refreshTokenLifetimeMs = 7 * 86_400_000;
+    const story = await storyWithVideo(services);
+    fake.advance(7 * 86_400_000);
+    expect((await work(services, story)).outcome).toBe('failed');
+    expect((await getStory(db, story.id))!.error_message).toMatch(/^upload_youtube: YouTube refused the stored authorisation \(invalid_grant: .*\): run `lost-archives auth youtube` again$/);
+    expect(fake.requests).toEqual(['POST /token']);
   });
 
   it("a story's own privacy and publish time win over the config's, and survive retry --from", async () => {
@@ -341,7 +442,7 @@ describe('youtube publisher', () => {
     expect(await work(services, story)).toEqual({ outcome: 'completed' });
     expect((await getStory(db, story.id))!.status).toBe('published');
     expect(fake.videos[0].thumbnail).toBeUndefined();
-    expect(fake.videos[0].captions).toBeDefined();
+    expect(fake.videos[0].captions).toHaveLength(1);
     expect(warnings).toEqual([
       "YouTube thumbnails.set was refused (HTTP 403, forbidden): The authenticated user does not have permissions to upload and set custom video thumbnails.; the video keeps YouTube's own thumbnail (custom thumbnails need a verified channel: https://www.youtube.com/verify)",
     ]);

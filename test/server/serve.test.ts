@@ -14,10 +14,10 @@ afterEach(async () => {
   }
 });
 
-async function serveIn(config: object, env: Record<string, string | undefined> = {}): Promise<Server> {
+async function serveIn(config: object, env: Record<string, string | undefined> = {}, args: string[] = []): Promise<Server> {
   const cwd = tempDir('la-serve-');
   writeConfig(cwd, config);
-  const s = await startServe(cwd, env);
+  const s = await startServe(cwd, env, args);
   servers.push(s);
   return s;
 }
@@ -55,7 +55,7 @@ describe('lost-archives serve', () => {
 
   it('without keys it is open on loopback, says so, and new stories take the configured language', async () => {
     const s = await serveIn({ language: 'de-DE' });
-    await waitFor(() => /WARN {2}no API keys/.test(s.output()), 5000, 'the warning');
+    await waitFor(() => /WARN {2}no API keys/.test(s.output()), 60_000, 'the warning');
     expect(s.output()).toMatch(/embedded database: workers in other processes cannot open it; set DATABASE_URL/);
     const created = await call(s, 'POST', '/stories', { json: { topic: 'Berlin' } });
     expect(created.status).toBe(201);
@@ -63,7 +63,7 @@ describe('lost-archives serve', () => {
   });
 
   it('SIGTERM: stops accepting, lets the request in flight finish, closes the database and exits 0', async () => {
-    const s = await serveIn({});
+    const s = await serveIn({}, {}, ['--verbose']);
     const body = JSON.stringify({ topic: 'The last story before shutdown' });
     const req = http.request(s.url + '/stories', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
     const answer = new Promise<{ status?: number; text: string }>((resolve, reject) => {
@@ -75,9 +75,9 @@ describe('lost-archives serve', () => {
       req.on('error', reject);
     });
     req.write(body.slice(0, 10)); // the request is in flight: headers sent, body half there
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => /DEBUG request started .*method=POST url=\/stories/.test(s.output()), 60_000, 'the server to start reading the request');
     s.kill('SIGTERM');
-    await waitFor(() => s.output().includes('stopping: no new connections'), 5000, 'the server to start stopping');
+    await waitFor(() => s.output().includes('stopping: no new connections'), 60_000, 'the server to start stopping');
     await expect(fetch(s.url + '/healthz')).rejects.toThrow();
     req.end(body.slice(10));
     const res = await answer;

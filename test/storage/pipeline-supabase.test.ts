@@ -48,7 +48,7 @@ describe('offline pipeline with Supabase Storage', () => {
     expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /storage/v1/bucket/archive']);
     const missing = await runCli(['doctor'], { cwd, env: { ...env, SUPABASE_SERVICE_ROLE_KEY: 'a-wrong-key-for-this-project' } });
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toMatch(/FAIL storage .*SUPABASE_SERVICE_ROLE_KEY is the service role key/);
+    expect(missing.stdout).toMatch(/FAIL storage .*Invalid Compact JWS\. SUPABASE_SERVICE_ROLE_KEY must be the service_role key/);
     expect(missing.stdout).not.toContain('a-wrong-key-for-this-project');
   });
 

@@ -185,7 +185,8 @@ describe('supabase storage: cache, retries and permanent errors', () => {
     const err = await s.put('stories/t/image.png', Buffer.from('y'), 'image/png').catch((e: unknown) => e);
     fake.failNext = { count: 0, status: 503 };
     expect(err).toBeInstanceOf(RetryableError);
-    expect((err as Error).message).toMatch(/HTTP 502/);
+    // the server answers HTTP 400 and puts the 502 in the body's statusCode
+    expect((err as Error).message).toMatch(/\(HTTP 400, statusCode 502\)/);
   });
 
   it('retries a reset connection', async () => {
@@ -235,16 +236,63 @@ describe('supabase storage: cache, retries and permanent errors', () => {
     const wrongKey = fakeClient(fake, dir, { serviceRoleKey: 'not-the-key-of-this-project' });
     const e1 = await wrongKey.put('stories/x/image.png', Buffer.from('x'), 'image/png').catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(PermanentError);
-    expect((e1 as Error).message).toMatch(/SUPABASE_SERVICE_ROLE_KEY/);
+    expect((e1 as Error).message).toMatch(/^Supabase Storage refused to upload stories\/x\/image\.png \(HTTP 400, statusCode 403\): Invalid Compact JWS\. SUPABASE_SERVICE_ROLE_KEY must be the service_role key/);
     expect((e1 as Error).message).not.toContain('not-the-key-of-this-project');
     const noBucket = fakeClient(fake, dir, { bucket: 'nope' });
     const before = fake.requests.length;
     const e2 = await noBucket.put('stories/x/image.png', Buffer.from('x'), 'image/png').catch((e: unknown) => e);
     expect(e2).toBeInstanceOf(PermanentError);
-    expect((e2 as Error).message).toMatch(/bucket nope .* does not exist/);
-    expect(fake.requests.length - before).toBe(1); // not retried
+    expect((e2 as Error).message).toMatch(/bucket nope .* does not exist \(HTTP 400, statusCode 404\): create it/);
+    // not retried: one look at the bucket's settings tells a missing bucket from a key that cannot see it
+    expect(fake.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /storage/v1/object/nope/stories/x/image.png', 'GET /storage/v1/bucket/nope']);
     await expect(noBucket.checkBucket()).rejects.toThrow(/does not exist/);
     await expect(fakeClient(fake, dir).checkBucket()).resolves.toBe('bucket archive (private)');
+  });
+
+  it("a wrong key reading a private bucket gets 'Bucket not found'; the error names SUPABASE_SERVICE_ROLE_KEY, not the bucket", async () => {
+    await fakeClient(fake, dir).put('stories/w/image.png', Buffer.from('png'), 'image/png');
+    // a string that is no key: the read route lets it through as anon, the bucket route refuses it
+    const garbage = await fakeClient(fake, dir, { serviceRoleKey: 'not-the-key-of-this-project' }).localPath('stories/w/image.png').catch((e: unknown) => e);
+    expect(garbage).toBeInstanceOf(PermanentError);
+    expect((garbage as Error).message).toMatch(/^Supabase Storage refused to look up stories\/w\/image\.png \(HTTP 400, statusCode 404\): Bucket not found \(the key was refused: Invalid Compact JWS\)\. SUPABASE_SERVICE_ROLE_KEY must be/);
+    // the project's anon key: a good key, for the wrong role (row-level security hides the bucket)
+    const anon = await fakeClient(fake, dir, { serviceRoleKey: fake.anonKey }).localPath('stories/w/image.png').catch((e: unknown) => e);
+    expect((anon as Error).message).toMatch(/Bucket not found \(it is the anon key \(role anon\), which sees a private bucket as missing\)\. SUPABASE_SERVICE_ROLE_KEY must be/);
+    const anonCheck = await fakeClient(fake, dir, { serviceRoleKey: fake.anonKey }).checkBucket().catch((e: unknown) => e);
+    expect((anonCheck as Error).message).toMatch(/^Supabase Storage refused to read bucket archive .*: Bucket not found \(it is the anon key.*SUPABASE_SERVICE_ROLE_KEY must be/);
+    // existence checks read the body: a wrong key is not "not there"
+    await expect(fakeClient(fake, dir, { serviceRoleKey: fake.anonKey }).exists('stories/w/image.png')).rejects.toThrow(/SUPABASE_SERVICE_ROLE_KEY/);
+  });
+
+  it('a resumable (TUS) upload with a wrong key fails at once with "Invalid Compact JWS" turned into what to fix', async () => {
+    const big = path.join(dir, 'src', 'tus-wrong-key.mp4');
+    fs.mkdirSync(path.dirname(big), { recursive: true });
+    fs.writeFileSync(big, Buffer.alloc(MB + 1));
+    const s = fakeClient(fake, dir, { serviceRoleKey: 'not-the-key-of-this-project', resumableAboveBytes: MB });
+    const before = fake.requests.length;
+    const err = await s.put('stories/w/video.mp4', { file: big }, 'video/mp4').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as Error).message).toMatch(/^Supabase Storage refused to upload stories\/w\/video\.mp4 \(HTTP 400, statusCode 403\): Invalid Compact JWS\. SUPABASE_SERVICE_ROLE_KEY must be/);
+    expect(fake.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /storage/v1/upload/resumable']);
+    expect(fake.objects.has('archive/stories/w/video.mp4')).toBe(false);
+  });
+
+  it('the fake answers as the real server does: HTTP 400 with the meaning in the body, TUS errors with their own status', async () => {
+    const get = (p: string, key: string) => fetch(`${fake.url}/storage/v1${p}`, { headers: { authorization: `Bearer ${key}`, apikey: key } });
+    const missing = await get('/object/info/archive/stories/none/x.png', fake.key);
+    expect([missing.status, await missing.json()]).toEqual([400, { statusCode: '404', code: 'NoSuchKey', error: 'not_found', message: 'Object not found' }]);
+    const refused = await get('/bucket/archive', 'not-a-jwt');
+    expect([refused.status, await refused.json()]).toEqual([400, { statusCode: '403', code: 'AccessDenied', error: 'Unauthorized', message: 'Invalid Compact JWS' }]);
+    const forged = await get('/bucket/archive', `${fake.anonKey.slice(0, -4)}AAAA`);
+    expect(((await forged.json()) as { message: string }).message).toBe('signature verification failed');
+    const hidden = await get('/object/archive/stories/none/x.png', 'not-a-jwt');
+    expect([hidden.status, await hidden.json()]).toEqual([400, { statusCode: '404', code: 'NoSuchBucket', error: 'Bucket not found', message: 'Bucket not found' }]);
+    const meta = `bucketName ${Buffer.from('nope').toString('base64')},objectName ${Buffer.from('a.mp4').toString('base64')}`;
+    const tus = await fetch(`${fake.url}/storage/v1/upload/resumable`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.key}`, 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': meta },
+    });
+    expect([tus.status, await tus.text()]).toEqual([404, 'Bucket not found']);
   });
 
   it('gives public URLs for a public bucket, without a request', async () => {

@@ -7,10 +7,13 @@ import { insertStory } from '../../src/db/stories.js';
 import { silentLogger } from '../../src/log.js';
 import type { Meter } from '../../src/providers/types.js';
 import type { JobType, Story } from '../../src/types.js';
-import { NETWORK_ERROR_CODES, PermanentError, RetryableError, isConnectionError } from '../../src/errors.js';
+import { NETWORK_ERROR_CODES, PermanentError, RetryableError, UsageError, isConnectionError } from '../../src/errors.js';
 import { classify as classifyYoutube } from '../../src/providers/publish/youtube/errors.js';
 import { QuotaLedger } from '../../src/providers/publish/youtube/quota.js';
 import { geminiAuth } from '../../src/providers/google/credentials.js';
+import { lazyGemini } from '../../src/providers/google/gemini.js';
+import { MAX_SENTENCE_CHARS, narrationPieces, sentenceTimes, ssmlChunks } from '../../src/providers/speech/ssml.js';
+import { parseConfig } from '../../src/config.js';
 import { type CallInfo, classify, withRetry } from '../../src/providers/google/retry.js';
 
 const info: CallInfo = { service: 'Cloud TTS', what: 'the narration of scene 2', setting: { key: 'google.voices', value: 'en-US-Neural2-Q' }, credentials: 'set GOOGLE_APPLICATION_CREDENTIALS' };
@@ -93,10 +96,11 @@ describe('retry policy', () => {
 });
 
 describe('Gemini credentials from the environment', () => {
-  it('prefers GOOGLE_API_KEY like the SDK, accepts Vertex AI, and names what is missing', () => {
+  it('prefers GOOGLE_API_KEY like the SDK, accepts Vertex AI (global unless GOOGLE_CLOUD_LOCATION says otherwise), and names what is missing', () => {
     expect(geminiAuth({ GEMINI_API_KEY: 'a', GOOGLE_API_KEY: 'b' })).toEqual({ kind: 'apiKey', apiKey: 'b' });
     expect(geminiAuth({ GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p', GOOGLE_CLOUD_LOCATION: 'us-central1' })).toEqual({ kind: 'vertex', project: 'p', location: 'us-central1' });
-    expect(geminiAuth({ GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'p' })).toEqual({ missing: 'GOOGLE_GENAI_USE_VERTEXAI is set but GOOGLE_CLOUD_LOCATION is not' });
+    expect(geminiAuth({ GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_PROJECT: 'p' })).toEqual({ kind: 'vertex', project: 'p', location: 'global' });
+    expect(geminiAuth({ GOOGLE_GENAI_USE_VERTEXAI: '1', GOOGLE_CLOUD_LOCATION: 'global' })).toEqual({ missing: 'GOOGLE_GENAI_USE_VERTEXAI is set but GOOGLE_CLOUD_PROJECT is not' });
     expect((geminiAuth({}) as { missing: string }).missing).toMatch(/^GEMINI_API_KEY is not set/);
   });
 });
@@ -107,6 +111,11 @@ describe('prices', () => {
     expect(voiceType('cmn-CN-Wavenet-B')).toBe('Wavenet');
     expect(priceOf(DEFAULT_PRICES, 'gemini-3.5-flash', { tokensIn: 1_000_000, tokensOut: 100_000 })).toBeCloseTo(1.5 + 0.9, 9);
     expect(priceOf(DEFAULT_PRICES, 'gemini-3.1-flash-image', { tokensIn: 0, images: 12 })).toBeCloseTo(0.804, 9);
+    // Google's pricing page: 3.5 Flash-Lite $0.30 / $2.50, 3.1 Flash-Lite $0.25 / $1.50 per million tokens in / out
+    expect(priceOf(DEFAULT_PRICES, 'gemini-3.5-flash-lite', { tokensIn: 1_000_000, tokensOut: 1_000_000 })).toBeCloseTo(0.3 + 2.5, 9);
+    expect(priceOf(DEFAULT_PRICES, 'gemini-3.1-flash-lite', { tokensIn: 1_000_000, tokensOut: 1_000_000 })).toBeCloseTo(0.25 + 1.5, 9);
+    // an image model's thinking bills at its text output rate
+    expect(priceOf(DEFAULT_PRICES, 'gemini-3-pro-image', { tokensOut: 1_000_000, images: 1 })).toBeCloseTo(12 + 0.134, 9);
     expect(priceOf(DEFAULT_PRICES, 'Neural2', { characters: 6700 })).toBeCloseTo(0.1072, 9);
     expect(priceOf(DEFAULT_PRICES, 'some-new-model', { tokensIn: 5 })).toBeNull();
     expect(priceOf(priceTable({ Neural2: { perMillionCharacters: 20 } }), 'Neural2', { characters: 1e6 })).toBe(20);
@@ -197,5 +206,62 @@ describe('budget and failures under concurrency', () => {
   it('a connection closed in the middle of an answer is retryable, not a bug to report', () => {
     const premature = Object.assign(new Error('Premature close'), { name: 'FetchError', code: 'ERR_STREAM_PREMATURE_CLOSE' });
     expect(classify(premature, info)).toBeInstanceOf(RetryableError);
+  });
+});
+
+describe('Vertex AI location', () => {
+  const config = parseConfig({}, 'test').google;
+  it('defaults to global, and a 404 from a regional location says that current models are served from global only', () => {
+    expect(lazyGemini(config, { GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p' }).notFound).toBeUndefined();
+    const regional = lazyGemini(config, { GOOGLE_GENAI_USE_VERTEXAI: 'true', GOOGLE_CLOUD_PROJECT: 'p', GOOGLE_CLOUD_LOCATION: 'us-central1' });
+    const info: CallInfo = { service: 'Gemini', what: 'the script', setting: { key: 'google.models.text', value: 'gemini-3.8-flash' }, credentials: regional.credentials, notFound: regional.notFound };
+    const err = classify({ status: 404, message: JSON.stringify({ error: { code: 404, status: 'NOT_FOUND', message: 'Publisher Model `projects/p/locations/us-central1/publishers/google/models/gemini-3.8-flash` was not found' } }) }, info);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err.message).toMatch(/served from the global location only, and GOOGLE_CLOUD_LOCATION is us-central1: unset it \(or set it to global\)/);
+    expect(lazyGemini(config, { GEMINI_API_KEY: 'k' }).notFound).toBeUndefined();
+  });
+});
+
+describe('speaking rate per voice family', () => {
+  it('refuses a rate a Chirp 3 HD voice does not take, naming the key, the voice and the range', () => {
+    const chirp = { google: { speakingRate: 4, voices: { 'en-US': 'en-US-Chirp3-HD-Kore' } } };
+    const err = (() => {
+      try {
+        parseConfig(chirp, 'lost-archives.config.ts');
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err!.message).toContain("google.speakingRate: is 4, but Chirp 3 HD voices accept 0.25 to 2 (google.voices['en-US'] is en-US-Chirp3-HD-Kore)");
+    expect(parseConfig({ google: { speakingRate: 2, voices: { 'en-US': 'en-US-Chirp3-HD-Kore' } } }, 'x').google.speakingRate).toBe(2);
+    expect(parseConfig({ google: { speakingRate: 4, voices: { 'en-US': 'en-US-Neural2-D' } } }, 'x').google.speakingRate).toBe(4);
+  });
+});
+
+describe('narration pieces', () => {
+  it('cuts only sentences over the limit, at commas first, keeps the text, and times each sentence from its pieces', () => {
+    const long = 'Ils ont rempli les registres, ' + Array.from({ length: 9 }, (_, i) => `la caisse ${i} du port de Marseille`).join(', ') + ', puis la nuit est tombée.';
+    const pieces = narrationPieces(['Court.', long, 'Fin.'], (s) => Buffer.byteLength(s), 'fr-FR');
+    expect(pieces[0]).toEqual({ text: 'Court.', sentence: 0, cut: false });
+    const mid = pieces.filter((p) => p.sentence === 1);
+    expect(mid.length).toBeGreaterThan(1);
+    expect(mid.map((p) => p.text).join(' ')).toBe(long);
+    for (const p of mid) expect(Array.from(p.text).length).toBeLessThanOrEqual(MAX_SENTENCE_CHARS);
+    expect(mid.map((p) => p.cut)).toEqual([...mid.slice(1).map(() => true), false]);
+    expect(mid.slice(0, -1).every((p) => p.text.endsWith(','))).toBe(true);
+    // a piece that cuts a sentence ends its request
+    for (const c of ssmlChunks(pieces)) expect(c.pieces.slice(0, -1).some((p) => p.cut)).toBe(false);
+    const times = pieces.map((_, i) => ({ start: i, end: i + 0.5 }));
+    expect(sentenceTimes(['Court.', long, 'Fin.'], pieces, times)).toEqual([
+      { text: 'Court.', start: 0, end: 0.5 },
+      { text: long, start: 1, end: mid.length + 0.5 },
+      { text: 'Fin.', start: mid.length + 1, end: mid.length + 1.5 },
+    ]);
+    // a language written without spaces is cut between words, not inside one
+    const ja = 'これは' + '長い文章で'.repeat(60) + '終わります。';
+    const jaPieces = narrationPieces([ja], (s) => Buffer.byteLength(s), 'ja-JP');
+    expect(jaPieces.map((p) => p.text).join('')).toBe(ja);
+    for (const p of jaPieces) expect(Array.from(p.text).length).toBeLessThanOrEqual(MAX_SENTENCE_CHARS);
   });
 });

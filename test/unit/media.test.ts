@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PICTURES_PER_PART } from '../../src/media/parts.js';
-import { buildMixJob, normaliseFilter, parseLoudness, planRender } from '../../src/media/render.js';
-import { buildCues, cueSheet, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
+import { planRender } from '../../src/media/render.js';
+import type { FfmpegJob } from '../../src/media/ffmpeg.js';
+import { buildMixJob, ceilingFor, normaliseFilter, parseLoudness, runSoundtrack } from '../../src/media/soundtrack.js';
+import { buildCues } from '../../src/media/cues.js';
+import { cueSheet, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
 import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeline.js';
 import { encodeWav, parseWav, silence, wavSeconds } from '../../src/media/wav.js';
 import { fitYouTubeLimits } from '../../src/stages/metadata.js';
@@ -56,14 +59,21 @@ describe('subtitles', () => {
 
   it('offsets sentence timings by each scene’s narration start and splits long sentences', () => {
     const cues = buildCues(scenes, timeline);
+    // a short sentence is held long enough to read, into the pause after it
     expect(cues[0]).toEqual({ start: 0.4, end: 2.4, lines: ['First sentence.'] });
     expect(cues.length).toBe(4);
     const s2 = timeline.scenes[1].narrationStart;
-    expect(cues[1].start).toBeCloseTo(s2, 9);
-    expect(cues[2].end).toBeCloseTo(s2 + 2, 9);
-    expect(cues[1].lines.length).toBeLessThanOrEqual(2);
-    expect(cues[1].lines.every((l) => l.length <= 42)).toBe(true);
-    expect(cues[3].start).toBeCloseTo(s2 + 2.3, 9);
+    expect(cues[1].start).toBeCloseTo(Math.ceil(s2 * 100) / 100, 9);
+    // spoken too fast to read in 2 s: held into the pause, up to the next cue
+    expect(cues[2].end).toBe(cues[3].start);
+    expect(cues[1].end).toBeLessThanOrEqual(cues[2].start);
+    for (const c of cues.slice(1, 3)) {
+      expect(c.lines.length).toBeLessThanOrEqual(2);
+      expect(c.lines.every((l) => l.length <= 42)).toBe(true);
+    }
+    // "Short." is held for 0.8 s, though it is spoken in 0.7 s
+    expect(cues[3].start).toBeCloseTo(s2 + 2.3, 2);
+    expect(cues[3].end).toBeCloseTo(s2 + 2.3 + 0.8, 2);
   });
 
   it('writes SRT that reads back to the same cues', () => {
@@ -102,7 +112,7 @@ describe('subtitles', () => {
     expect(y + height).toBeGreaterThan(1080 - 65);
     expect(1080 - 65 - y).toBeGreaterThan(2 * 49);
     // a style we do not know the shape of gets the whole frame
-    expect(cueSheet(ass.replace(/,2,65,65,65,1$/m, ',8,65,65,65,1')).band).toEqual({ y: 0, height: 1080 });
+    expect(cueSheet(ass.replace(/,2,65,65,65,-1$/m, ',8,65,65,65,-1')).band).toEqual({ y: 0, height: 1080 });
     expect(() => cueSheet('[Events]\n')).toThrow(/PlayResX/);
   });
 
@@ -152,7 +162,8 @@ describe('render graph', () => {
     expect(shown).toHaveLength(3);
     shown.forEach(([a, b], i) => {
       expect(a).toBeCloseTo(timeline.scenes[i].narrationStart + 1, 2);
-      expect(b).toBeCloseTo(timeline.scenes[i].narrationStart + 1.9, 2);
+      // spoken in 0.9 s, held for its 27 characters at 20 a second
+      expect(b).toBeCloseTo(timeline.scenes[i].narrationStart + 1 + 27 / 20, 2);
     });
     expect(job.filter).not.toContain('ass=');
     // every picture is converted once, to the BT.709 the video is tagged with; the moves run on 4:2:0
@@ -162,9 +173,9 @@ describe('render graph', () => {
     expect(job.outputOptions).toContain('-an');
     // the soundtrack is encoded on its own and joined with the picture, which is not encoded again
     expect(plan.audio.mix.output).toBe('/w/soundtrack.wav');
-    expect(plan.audio.measure.inputs).toEqual([{ path: '/w/soundtrack.wav' }]);
-    expect(plan.audio.encode(loudness).filter).toContain('[0:a]volume=6dB,');
-    expect(plan.audio.encode(loudness).output).toBe('/w/soundtrack.m4a');
+    expect(plan.audio.measure('anull').inputs).toEqual([{ path: '/w/soundtrack.wav' }]);
+    expect(plan.audio.encode(normaliseFilter(loudness, plan.audio.ceiling)).filter).toContain('[0:a]volume=6dB,');
+    expect(plan.audio.encode('anull').output).toBe('/w/soundtrack.m4a');
     expect(plan.join.inputs[0]).toEqual({ path: '/w/parts.txt', format: 'concat', options: ['-safe', '0'] });
     expect(plan.join.outputOptions).toEqual(expect.arrayContaining(['-c', 'copy', '-movflags', '+faststart']));
     expect(plan.join.outputOptions[plan.join.outputOptions.indexOf('-t') + 1]).toBe(String(Number(timeline.total.toFixed(3))));
@@ -215,17 +226,24 @@ describe('render graph', () => {
     expect(frames.reduce((a, b) => a + b, 0)).toBe(Math.round(long.total * 30));
   });
 
-  it('brings the measured loudness to -14 LUFS with one gain, limiting only peaks that would pass -1.5 dBTP', () => {
+  it('brings the measured loudness to -14 LUFS with one gain, limiting at 192 kHz only peaks that would pass the ceiling', () => {
     const summary = '[Parsed_ebur128_0 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         -29.0 LUFS\n    Threshold: -39.2 LUFS\n\n  True peak:\n    Peak:      -19.9 dBFS\n';
     expect(parseLoudness(summary)).toEqual({ integrated: -29, truePeak: -19.9 });
-    expect(normaliseFilter({ integrated: -29, truePeak: -19.9 })).toBe('volume=15dB');
-    // +15 dB would put a -10 dBTP peak at +5: the limiter holds it at -1.5 dBTP (0.841 of full scale)
-    expect(normaliseFilter({ integrated: -29, truePeak: -10 })).toBe('volume=15dB,alimiter=limit=0.841:attack=5:release=50:level=false');
-    expect(normaliseFilter({ integrated: -10.5, truePeak: -0.2 })).toBe('volume=-3.5dB');
+    // AAC adds inter-sample overs: the ceiling before it sits under -1.5 dBTP, lower for smaller bitrates
+    expect([ceilingFor(384), ceilingFor(128)]).toEqual([-2, -2.5]);
+    expect(normaliseFilter({ integrated: -29, truePeak: -19.9 }, -2)).toBe('volume=15dB');
+    // +15 dB would put a -10 dBTP peak at +5: the limiter holds it at -2 dBTP (0.794 of full scale), between samples too
+    expect(normaliseFilter({ integrated: -29, truePeak: -10 }, -2)).toBe('volume=15dB,aresample=192000,alimiter=limit=0.794:attack=5:release=50:level=false:latency=1,aresample=48000');
+    // what the limiter took off is made up
+    expect(normaliseFilter({ integrated: -29, truePeak: -10 }, -2, 0.6)).toMatch(/^volume=15.6dB,aresample/);
+    expect(normaliseFilter({ integrated: -10.5, truePeak: -2.2 }, -2)).toBe('volume=-3.5dB');
     // silence is not amplified into noise
-    expect(normaliseFilter(parseLoudness(summary.replace('-29.0', '-70.0')))).toBe('anull');
-    expect(normaliseFilter({ integrated: -Infinity, truePeak: -Infinity })).toBe('anull');
+    expect(normaliseFilter(parseLoudness(summary.replace('-29.0', '-70.0')), -2)).toBe('anull');
+    expect(normaliseFilter({ integrated: -Infinity, truePeak: -Infinity }, -2)).toBe('anull');
     expect(() => parseLoudness('no summary here')).toThrow(/no loudness measurement/);
+    const encode = planRender({ ...spec, processes: 1 }).audio.encode('volume=1dB').outputOptions.join(' ');
+    expect(encode).toContain('-c:a aac -profile:a aac_low -b:a 384k -ar 48000 -ac 2');
+    expect(planRender({ ...spec, audioKbps: 128, processes: 1 }).audio.encode('anull').outputOptions).toContain('128k');
     const plain = planRender({ ...spec, captions: null, processes: 1 });
     expect(plain.captions).toBeNull();
     expect(overlays(plain.parts[0].job.filter!)).toEqual([]);
@@ -237,6 +255,25 @@ describe('render graph', () => {
       expect(opts).toEqual(draft.parts[0].job.outputOptions.slice(0, opts.length));
       expect(opts).toEqual(expect.arrayContaining(['-crf', '23', '-preset', 'slow']));
     }
+  });
+
+  it('measures the limited mix once more and makes up the loudness the limiter took off', async () => {
+    const summary = (i: number, p: number) => `Summary:\n\n  Integrated loudness:\n    I:  ${i} LUFS\n\n  True peak:\n    Peak:  ${p} dBFS\n`;
+    const soundtrack = async (answers: string[]) => {
+      const seen: FfmpegJob[] = [];
+      const run = async (job: FfmpegJob) => (seen.push(job), job.output === '-' ? answers.shift()! : '');
+      await runSoundtrack(planRender({ ...spec, processes: 1 }).audio, run, new AbortController().signal);
+      return seen;
+    };
+    // espeak over the bed measured -21.3 LUFS, -4.5 dBTP; limited at -2 dBTP it measured -14.7 LUFS
+    const limited = await soundtrack([summary(-21.3, -4.5), summary(-14.7, -2)]);
+    expect(limited.map((j) => j.output)).toEqual(['/w/soundtrack.wav', '-', '-', '/w/soundtrack.m4a']);
+    expect(limited[2].filter).toContain('[0:a]volume=7.3dB,aresample=192000,alimiter=limit=0.794:');
+    expect(limited[3].filter).toContain('[0:a]volume=8dB,aresample=192000,alimiter=limit=0.794:');
+    // a gain that leaves the peaks under the ceiling needs no limiter and no second measurement
+    const plain = await soundtrack([summary(-20, -9)]);
+    expect(plain.map((j) => j.output)).toEqual(['/w/soundtrack.wav', '-', '/w/soundtrack.m4a']);
+    expect(plain[2].filter).toMatch(/^\[0:a\]volume=6dB,aresample=48000/);
   });
 
   it('places each narration at its scene and ducks the music under it', () => {

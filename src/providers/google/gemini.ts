@@ -5,7 +5,7 @@ import type { Config } from '../../config.js';
 import { metered } from '../../costs.js';
 import { PermanentError } from '../../errors.js';
 import type { Meter, MeteredCall, Usage } from '../types.js';
-import { GEMINI_KEY_HINT, geminiAuth } from './credentials.js';
+import { GEMINI_KEY_HINT, VERTEX_DEFAULT_LOCATION, geminiAuth } from './credentials.js';
 import { repairPrompt } from './prompts.js';
 import { type CallInfo, type RetryPolicy, seconds, withRetry } from './retry.js';
 
@@ -51,13 +51,18 @@ async function fetchKeepingRetryAfter(input: string | URL | Request, init?: Requ
 }
 
 /** The client, built on first use so that commands that never call Gemini need no key. */
-export function lazyGemini(google: GoogleConfig, env: NodeJS.ProcessEnv = process.env): { client: () => GoogleGenAI; credentials: string } {
+export function lazyGemini(google: GoogleConfig, env: NodeJS.ProcessEnv = process.env): { client: () => GoogleGenAI; credentials: string; notFound?: string } {
   let client: GoogleGenAI | null = null;
+  const auth = geminiAuth(env);
+  const regional = 'kind' in auth && auth.kind === 'vertex' && auth.location !== VERTEX_DEFAULT_LOCATION;
   return {
     credentials: `check GEMINI_API_KEY (or the Vertex AI project) and that the Gemini API is enabled for it; ${GEMINI_KEY_HINT}`,
+    // the usual cause of a 404 on Vertex AI: current models are served from the global location only
+    notFound: regional
+      ? `on Vertex AI current Gemini models are served from the ${VERTEX_DEFAULT_LOCATION} location only, and GOOGLE_CLOUD_LOCATION is ${(auth as { location: string }).location}: unset it (or set it to ${VERTEX_DEFAULT_LOCATION})`
+      : undefined,
     client() {
       if (client) return client;
-      const auth = geminiAuth(env);
       if ('missing' in auth) throw new PermanentError(`Gemini cannot be used: ${auth.missing}`);
       const httpOptions = { ...(google.endpoints.gemini ? { baseUrl: google.endpoints.gemini } : {}), fetch: fetchKeepingRetryAfter };
       client =
@@ -69,21 +74,28 @@ export function lazyGemini(google: GoogleConfig, env: NodeJS.ProcessEnv = proces
   };
 }
 
-/** What a response used: tokens (thinking billed as output) and the images it returned. */
 /** Doctor's one cheap call: the model's metadata (`models.get`), which costs nothing. */
 export async function checkModel(google: GoogleConfig, gemini: ReturnType<typeof lazyGemini>, model: string, key: string, signal: AbortSignal): Promise<string> {
   const m = await withRetry(() => gemini.client().models.get({ model, config: { abortSignal: signal } }), {
     policy: { ...google.retry, attempts: 1 },
-    info: { service: 'Gemini', what: `looking up model ${model}`, setting: { key, value: model }, credentials: gemini.credentials },
+    info: { service: 'Gemini', what: `looking up model ${model}`, setting: { key, value: model }, credentials: gemini.credentials, notFound: gemini.notFound },
     signal,
   });
   return `${m.name ?? model} answers`;
 }
 
+/**
+ * What a response used: tokens in, tokens out (text and thinking: both bill at the output rate) and
+ * the images it returned. Image tokens are left out of `tokensOut`, since images are priced per image.
+ */
 export function geminiUsage(r: GenerateContentResponse): Usage {
   const u = r.usageMetadata;
   const images = (r.candidates ?? []).flatMap((c) => c.content?.parts ?? []).filter((p) => p.inlineData?.mimeType?.startsWith('image/')).length;
-  return { tokensIn: u?.promptTokenCount ?? 0, tokensOut: (u?.candidatesTokenCount ?? 0) + (u?.thoughtsTokenCount ?? 0), images };
+  const details = u?.candidatesTokensDetails;
+  // without a breakdown, an answer with images is taken as all image tokens
+  const imageTokens = details ? details.filter((d) => d.modality === 'IMAGE').reduce((n, d) => n + (d.tokenCount ?? 0), 0) : images ? (u?.candidatesTokenCount ?? 0) : 0;
+  const candidates = Math.max(0, (u?.candidatesTokenCount ?? 0) - imageTokens);
+  return { tokensIn: u?.promptTokenCount ?? 0, tokensOut: candidates + (u?.thoughtsTokenCount ?? 0), images };
 }
 
 /** Why Gemini gave no usable answer (blocked prompt, safety stop), or null. */

@@ -6,8 +6,11 @@ import { PermanentError, RetryableError, hasNetworkCode } from '../../errors.js'
  * `status` and the JSON body as message), of google-gax (GoogleError with a gRPC `code`), of gaxios
  * (`response.status` and headers) or of the network is classified here:
  * - 408, 429, 5xx and network failures heal by waiting: retried within the call, with exponential
- *   backoff and jitter, honouring Retry-After (header) or RetryInfo.retryDelay (body); when the tries
- *   run out, a RetryableError hands the job back to the queue with the wait the server asked for;
+ *   backoff and jitter, waiting at least as long as Retry-After (header) or the body's
+ *   `type.googleapis.com/google.rpc.RetryInfo` detail asks (`retryDelay`, a Duration: "17s" in JSON;
+ *   google.rpc.RetryInfo: "clients should wait until retry_delay amount of time has passed ... then use
+ *   an exponential backoff"); when the tries run out, a RetryableError hands the job back to the queue
+ *   with the wait the server asked for;
  * - other 4xx (bad key, refused content, unknown model or voice) cannot heal: a PermanentError that
  *   says what to fix fails the job at once.
  */
@@ -28,6 +31,8 @@ export interface CallInfo {
   setting?: { key: string; value: string };
   /** how the credentials are given, for 401/403 */
   credentials: string;
+  /** the likely cause of a 404 besides a retired id (a Vertex AI location that does not serve the model) */
+  notFound?: string;
 }
 
 // gRPC status codes (google-gax) to the HTTP status Google maps them to
@@ -113,6 +118,7 @@ export function classify(err: unknown, info: CallInfo): Error {
     fix = `the credentials were refused: ${info.credentials}`;
   } else if (d.status === 404 || /not found|NOT_FOUND/i.test(text)) {
     fix = info.setting ? `${info.setting.key} is "${info.setting.value}", which the service does not know (retired?): set a current one in the config` : 'check the endpoint in google.endpoints';
+    if (info.notFound) fix = `${info.notFound}; or else ${fix}`;
   } else if (/voice/i.test(text) && info.setting) {
     fix = `check ${info.setting.key} ("${info.setting.value}") against the voice list of Cloud TTS`;
   } else if (/SAFETY|BLOCKED|PROHIBITED|policy/i.test(text)) {
@@ -145,7 +151,9 @@ export async function withRetry<T>(call: (attempt: number) => Promise<T>, opts: 
       if (!(error instanceof RetryableError) || attempt >= policy.attempts) throw error;
       // a server asking for a long wait is the queue's job (the job goes back with that wait), not this process's
       if (error.retryAfterSeconds !== undefined && error.retryAfterSeconds > policy.maxSeconds) throw error;
-      const wait = error.retryAfterSeconds ?? Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
+      // RetryInfo.retryDelay is the least to wait ("at least this long"); the backoff still grows past it
+      const backoff = Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
+      const wait = Math.max(error.retryAfterSeconds ?? 0, backoff);
       opts.onRetry?.(error, wait);
       await delay(wait * 1000, undefined, { signal }).catch(() => {
         throw signal.reason;

@@ -38,7 +38,7 @@ function geminiCall(google: GoogleConfig, gemini: ReturnType<typeof lazyGemini>,
     ai: gemini.client,
     model,
     policy: google.retry,
-    info: { service: 'Gemini', what, setting: { key, value: model }, credentials: gemini.credentials },
+    info: { service: 'Gemini', what, setting: { key, value: model }, credentials: gemini.credentials, notFound: gemini.notFound },
     signal,
     limit,
     meter,
@@ -57,7 +57,8 @@ export function geminiStillModel(google: GoogleConfig, gemini: ReturnType<typeof
         model,
         operation: 'still',
         scene,
-        usage: { tokensIn: Math.ceil(prompt.length / 4), images: 1 },
+        // (the model thinks before it draws: its thinking, billed as output, is estimated generously)
+        usage: { tokensIn: Math.ceil(prompt.length / 4), tokensOut: 2000, images: 1 },
       });
       const r = await generate(call, [{ role: 'user', parts: [{ text: stillPrompt(prompt, aspectRatio) }] }], {
         responseModalities: ['IMAGE'],

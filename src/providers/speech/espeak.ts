@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { spawnChild } from '../../child-processes.js';
 import { PermanentError, RuntimeError } from '../../errors.js';
 import { LANGUAGES } from '../../languages.js';
 import { encodeWav, parseWav, silence, wavSeconds } from '../../media/wav.js';
@@ -11,7 +11,7 @@ export const ESPEAK_INSTALL_HINT = 'Install it (Debian/Ubuntu: `sudo apt-get ins
 /** Speaks one sentence to WAV bytes; the text goes in on stdin, never through a shell. */
 function speakSentence(text: string, voice: string, signal: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('espeak-ng', ['-v', voice, '-s', '150', '--stdout'], { stdio: ['pipe', 'pipe', 'pipe'], signal });
+    const child = spawnChild('espeak-ng', ['-v', voice, '-s', '150', '--stdout'], signal);
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -21,10 +21,12 @@ function speakSentence(text: string, voice: string, signal: AbortSignal): Promis
       else reject(signal.aborted ? signal.reason : e);
     });
     child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
+      if (signal.aborted) reject(signal.reason);
+      else if (code === 0) resolve(Buffer.concat(out));
       else if (/voice does not exist|no such voice/i.test(err)) reject(new PermanentError(`espeak-ng has no voice "${voice}": install espeak-ng-data, or tell the story in another language`));
       else reject(new RuntimeError(`espeak-ng exited with ${code}: ${err.trim()}`));
     });
+    child.stdin.on('error', () => {}); // a child stopped before reading: its 'close' reports why
     child.stdin.end(text);
   });
 }

@@ -5,7 +5,6 @@ import { v1beta1 } from '@google-cloud/text-to-speech';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { metered, voiceType } from '../../costs.js';
 import { PermanentError } from '../../errors.js';
-import { LANGUAGES } from '../../languages.js';
 import { runFfmpeg } from '../../media/ffmpeg.js';
 import { type Pcm, encodeWav, parseWav, silence, wavSeconds } from '../../media/wav.js';
 import type { SentenceTiming } from '../../types.js';
@@ -13,7 +12,8 @@ import { TTS_CREDENTIALS_HINT } from '../google/credentials.js';
 import { type GoogleConfig, googleLimits } from '../google/gemini.js';
 import { type CallInfo, withRetry } from '../google/retry.js';
 import type { Meter, Narration, SpeechProvider } from '../types.js';
-import { MAX_REQUEST_BYTES, fitSentences, markedSsml, ssmlChunks } from './ssml.js';
+import { DEFAULT_VOICES, speaksPlainTextOnly } from './voices.js';
+import { MAX_REQUEST_BYTES, type Piece, markedSsml, narrationPieces, sentenceTimes, ssmlChunks } from './ssml.js';
 
 /**
  * Cloud Text-to-Speech (v1beta1, over REST). Voices that take SSML speak a scene in as few requests
@@ -22,32 +22,8 @@ import { MAX_REQUEST_BYTES, fitSentences, markedSsml, ssmlChunks } from './ssml.
  * gives the timing. Clips are joined into the one WAV per scene the audio stage stores.
  */
 
-/** Voices used unless `google.voices` names another for the language. */
-export const DEFAULT_VOICES: Record<string, string> = {
-  'en-US': 'en-US-Neural2-D',
-  'en-GB': 'en-GB-Neural2-B',
-  'es-ES': 'es-ES-Neural2-B',
-  'es-MX': 'es-US-Neural2-B',
-  'fr-FR': 'fr-FR-Neural2-B',
-  'de-DE': 'de-DE-Neural2-B',
-  'it-IT': 'it-IT-Neural2-C',
-  'pt-BR': 'pt-BR-Neural2-B',
-  'pt-PT': 'pt-PT-Wavenet-B',
-  'nl-NL': 'nl-NL-Wavenet-B',
-  'pl-PL': 'pl-PL-Wavenet-B',
-  'ru-RU': 'ru-RU-Wavenet-B',
-  'el-GR': 'el-GR-Wavenet-A',
-  'tr-TR': 'tr-TR-Wavenet-B',
-  'hi-IN': 'hi-IN-Neural2-B',
-  'ja-JP': 'ja-JP-Neural2-C',
-  'zh-CN': 'cmn-CN-Wavenet-B',
-};
-
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 const ENCODING = { LINEAR16: 1, MP3: 2 } as const;
-
-/** Voices that take plain text only, so sentence timings come from speaking sentence by sentence. */
-export const speaksPlainTextOnly = (voice: string) => /Chirp|Journey/i.test(voice);
 
 /** Where the TTS credentials would come from, checked without calling the API. */
 export async function ttsCredentials(env: NodeJS.ProcessEnv): Promise<{ ok: boolean; detail: string; fix: string }> {
@@ -150,43 +126,53 @@ export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = proce
       if (!sentences.length) throw new PermanentError('the scene has no narration to speak');
       const voice = voiceFor(google, language);
       const where = scene ? `the narration of scene ${scene}` : 'a narration';
-      const timings: SentenceTiming[] = [];
       const parts: Pcm[] = [];
+      const times: { start: number; end: number }[] = [];
       let t = 0;
       if (speaksPlainTextOnly(voice.name)) {
-        const pieces = fitSentences(sentences, (s) => Buffer.byteLength(s));
-        const clips = await Promise.all(pieces.map((text) => synthesize({ text }, voice, where, text.length, scene, signal, meter)));
+        const pieces = narrationPieces(sentences, (s) => Buffer.byteLength(s), language);
+        const clips = await Promise.all(pieces.map((p) => synthesize({ text: p.text }, voice, where, p.text.length, scene, signal, meter)));
         for (const [i, { pcm }] of clips.entries()) {
           if (i > 0) {
-            parts.push(silence(pcm, google.sentencePauseSeconds));
-            t += google.sentencePauseSeconds;
+            // a clause of a cut sentence follows after a comma's pause, half a sentence's
+            const pause = pieces[i - 1].cut ? google.sentencePauseSeconds / 2 : google.sentencePauseSeconds;
+            parts.push(silence(pcm, pause));
+            t += pause;
           }
           const d = wavSeconds(pcm);
-          timings.push({ text: pieces[i], start: round(t), end: round(t + d) });
+          times.push({ start: t, end: t + d });
           parts.push(pcm);
           t += d;
         }
-      } else {
-        const pieces = fitSentences(sentences, (s) => Buffer.byteLength(markedSsml([s], 9999)));
-        const chunks = ssmlChunks(pieces, MAX_REQUEST_BYTES);
-        const spoken = await Promise.all(
-          chunks.map((c) => synthesize({ ssml: markedSsml(c.texts, c.first) }, voice, where, c.texts.join(' ').length, scene, signal, meter)),
-        );
-        for (const [ci, { pcm, marks }] of spoken.entries()) {
-          const d = wavSeconds(pcm);
-          const { first, texts } = chunks[ci];
-          for (const [k, text] of texts.entries()) {
-            const start = marks.get(`s${first + k}`);
-            const end = k + 1 < texts.length ? marks.get(`s${first + k + 1}`) : (marks.get('end') ?? d);
-            if (start === undefined || end === undefined) throw new PermanentError(`Cloud TTS returned no timepoint for a sentence of ${where} (voice ${voice.name}); choose a voice that supports SSML marks, or a Chirp 3 HD voice`);
-            timings.push({ text, start: round(t + start), end: round(t + Math.min(end, d)) });
-          }
-          parts.push(pcm);
-          t += d;
-        }
+        return finish(pieces);
       }
-      await fs.promises.writeFile(out, encodeWav(parts));
-      return { duration: round(t), timings };
+      const pieces = narrationPieces(sentences, (s) => Buffer.byteLength(markedSsml([s], 9999)), language);
+      const chunks = ssmlChunks(pieces, MAX_REQUEST_BYTES);
+      const spoken = await Promise.all(
+        chunks.map((c) => {
+          const texts = c.pieces.map((p) => p.text);
+          return synthesize({ ssml: markedSsml(texts, c.first) }, voice, where, texts.join(' ').length, scene, signal, meter);
+        }),
+      );
+      for (const [ci, { pcm, marks }] of spoken.entries()) {
+        const d = wavSeconds(pcm);
+        const { first, pieces: inChunk } = chunks[ci];
+        for (let k = 0; k < inChunk.length; k++) {
+          const start = marks.get(`s${first + k}`);
+          const end = k + 1 < inChunk.length ? marks.get(`s${first + k + 1}`) : (marks.get('end') ?? d);
+          if (start === undefined || end === undefined) throw new PermanentError(`Cloud TTS returned no timepoint for a sentence of ${where} (voice ${voice.name}); choose a voice that supports SSML marks, or a Chirp 3 HD voice`);
+          times.push({ start: t + start, end: t + Math.min(end, d) });
+        }
+        parts.push(pcm);
+        t += d;
+      }
+      return finish(pieces);
+
+      async function finish(pieces: Piece[]): Promise<Narration> {
+        await fs.promises.writeFile(out, encodeWav(parts));
+        const timings: SentenceTiming[] = sentenceTimes(sentences, pieces, times).map((x) => ({ text: x.text, start: round(x.start), end: round(x.end) }));
+        return { duration: round(t), timings };
+      }
     },
   };
 }

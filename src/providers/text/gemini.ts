@@ -54,7 +54,7 @@ export function geminiWriter(google: GoogleConfig, env: NodeJS.ProcessEnv = proc
     ai: gemini.client,
     model,
     policy: google.retry,
-    info: { service: 'Gemini', what, setting: { key: 'google.models.text', value: model }, credentials: gemini.credentials },
+    info: { service: 'Gemini', what, setting: { key: 'google.models.text', value: model }, credentials: gemini.credentials, notFound: gemini.notFound },
     signal,
     limit,
     meter,

@@ -1,6 +1,6 @@
 import { DeferredError, PermanentError, RetryableError, hasNetworkCode } from '../../../errors.js';
 import { AUTH_HINT } from './client.js';
-import type { Call, QuotaLedger } from './quota.js';
+import type { Call, QuotaCounter } from './quota.js';
 
 /** What a failed YouTube or token call looks like, as far as deciding what to do goes. */
 interface HttpFailure {
@@ -10,7 +10,8 @@ interface HttpFailure {
   response?: { status?: number; data?: unknown; headers?: Headers | Record<string, string> };
 }
 
-const QUOTA = new Set(['quotaExceeded', 'uploadLimitExceeded', 'dailyLimitExceeded']);
+// the project's daily quota; `uploadLimitExceeded` is the channel's own rolling limit (see classify)
+const QUOTA = new Set(['quotaExceeded', 'dailyLimitExceeded']);
 const RATE = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'RATE_LIMIT_EXCEEDED']);
 
 /** The `reason` of a Google API error body (`{ error: { errors: [{ reason }] } }`), or its OAuth `error`. */
@@ -34,6 +35,14 @@ function retryAfterHeader(headers: Headers | Record<string, string> | undefined)
   return raw && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
+/** Seconds from a `google.rpc.RetryInfo` in the body's `error.details` (`retryDelay: "30s"`), as Google sends with a 429. */
+export function retryInfoSeconds(data: unknown): number | undefined {
+  const details = (data as { error?: { details?: { '@type'?: string; retryDelay?: string }[] } } | undefined)?.error?.details;
+  const info = Array.isArray(details) ? details.find((d) => d?.['@type']?.endsWith('google.rpc.RetryInfo')) : undefined;
+  const m = /^(\d+(?:\.\d+)?)s$/.exec(info?.retryDelay ?? '');
+  return m ? Math.ceil(Number(m[1])) : undefined;
+}
+
 export function invalidGrant(): PermanentError {
   return new PermanentError(
     `YouTube refused the stored authorisation (invalid_grant: the refresh token was revoked or expired; a consent screen left in "Testing" expires them after 7 days): ${AUTH_HINT} again`,
@@ -47,10 +56,11 @@ export function isNetworkError(err: unknown): boolean {
 
 /**
  * Turns a failure of `call` into the queue's terms: a revoked authorisation is permanent and says to run
- * `auth youtube`; quota and rate limits wait (without spending attempts); 5xx and network errors retry;
+ * `auth youtube`; quota, the channel's upload limit and rate limits wait (without spending attempts); 5xx
+ * and network errors retry;
  * any other refusal is permanent with YouTube's own message.
  */
-export async function classify(err: unknown, call: Call, ledger: QuotaLedger): Promise<Error> {
+export async function classify(err: unknown, call: Call, quota: QuotaCounter): Promise<Error> {
   if (err instanceof PermanentError || err instanceof RetryableError) return err;
   const e = err as HttpFailure;
   const status = e?.response?.status ?? e?.status;
@@ -61,9 +71,10 @@ export async function classify(err: unknown, call: Call, ledger: QuotaLedger): P
   if (reason === 'invalid_client' || reason === 'unauthorized_client') {
     return new PermanentError(`YouTube refused the OAuth client (${reason}): check YOUTUBE_CLIENT_ID and YOUTUBE_CLIENT_SECRET, then ${AUTH_HINT}`);
   }
-  if (reason && QUOTA.has(reason)) return ledger.exhaust(call, `YouTube answered ${reason}`);
+  if (reason && QUOTA.has(reason)) return quota.exhaust(call, `YouTube answered ${reason}`);
+  if (reason === 'uploadLimitExceeded') return quota.uploadLimit();
   if (status === 429 || (reason && RATE.has(reason))) {
-    const wait = retryAfterHeader(e.response?.headers) ?? 300;
+    const wait = retryInfoSeconds(data) ?? retryAfterHeader(e.response?.headers) ?? 300;
     return new DeferredError(`YouTube ${call}: rate limited (${reason ?? status}); trying again in ${wait}s`, wait);
   }
   if (status === 401) return new PermanentError(`YouTube ${call}: not authorised (${detail}): ${AUTH_HINT} again`);

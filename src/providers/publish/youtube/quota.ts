@@ -46,13 +46,28 @@ export function nextQuotaReset(t: Date): Date {
   return new Date(guess);
 }
 
+/** YouTube says "try again in 24 hours" when a channel reaches its upload limit. */
+const UPLOAD_LIMIT_SECONDS = 24 * 3600;
+export const UPLOAD_LIMIT_WAIT = "YouTube's upload limit for this channel";
+
 export interface QuotaLimits {
   uploadsPerDay: number;
   unitsPerDay: number;
 }
 
+/**
+ * The publisher's port for the quota: pay for a call (or wait for the reset), close the day when YouTube
+ * says it is spent, and wait out the channel's upload limit.
+ */
+export interface QuotaCounter {
+  spend(call: Call): Promise<void>;
+  requireUnits(units: number, call: Call): Promise<void>;
+  exhaust(call: Call, why: string): Promise<DeferredError>;
+  uploadLimit(): DeferredError;
+}
+
 /** Counts the quota in the database, so every worker shares one tally. */
-export class QuotaLedger {
+export class QuotaLedger implements QuotaCounter {
   constructor(private readonly db: Queryable, private readonly limits: QuotaLimits, private readonly now: () => Date = () => new Date()) {}
 
   private limit(bucket: Bucket): number {
@@ -90,6 +105,15 @@ export class QuotaLedger {
     const reset = nextQuotaReset(this.now());
     const seconds = Math.ceil((reset.getTime() - this.now().getTime()) / 1000) + 60;
     return new DeferredError(`YouTube ${call}: ${why}; waiting for the daily reset at ${reset.toISOString()} (midnight Pacific)`, seconds);
+  }
+
+  /**
+   * The channel's own upload limit (`uploadLimitExceeded`, HTTP 400): a rolling 24 hours per channel, not the
+   * project's daily quota, so the count stays open for other calls and the upload waits a day from now.
+   */
+  uploadLimit(): DeferredError {
+    const at = new Date(this.now().getTime() + UPLOAD_LIMIT_SECONDS * 1000);
+    return new DeferredError(`${UPLOAD_LIMIT_WAIT}: trying again at ${at.toISOString()}`, UPLOAD_LIMIT_SECONDS);
   }
 
   async used(day = pacificDay(this.now())): Promise<Record<Bucket, number>> {

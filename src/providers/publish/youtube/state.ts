@@ -1,3 +1,4 @@
+import { setPublished } from '../../../db/stories.js';
 import type { Queryable } from '../../../db/types.js';
 
 /** Where a story's upload stands, recorded as soon as each step is known (table youtube_uploads). */
@@ -23,8 +24,31 @@ export async function loadUpload(db: Queryable, storyId: string): Promise<Upload
   return row ? { ...row, total_bytes: row.total_bytes === null ? null : Number(row.total_bytes) } : { ...EMPTY };
 }
 
+export type UploadPatch = Partial<Omit<UploadState, 'privacy' | 'publish_at'>>;
+
+/**
+ * The publisher's port for one story's upload: where it stands, kept somewhere that outlives the job, so
+ * a retried job resumes or skips instead of making a second video.
+ */
+export interface UploadStore {
+  load(): Promise<UploadState>;
+  /** Records part of the state at once. */
+  save(patch: UploadPatch): Promise<void>;
+  /** The video is on YouTube: the story records its id and URL before the steps that follow. */
+  videoUploaded(id: string, url: string): Promise<void>;
+}
+
+/** The upload store in the database (table youtube_uploads, and the story's row). */
+export function databaseUploadStore(db: Queryable, storyId: string): UploadStore {
+  return {
+    load: () => loadUpload(db, storyId),
+    save: (patch) => saveUpload(db, storyId, patch),
+    videoUploaded: (id, url) => setPublished(db, storyId, { id, url }),
+  };
+}
+
 /** Records part of the upload's state at once (an upsert: the row appears with the first step). */
-export async function saveUpload(db: Queryable, storyId: string, patch: Partial<Omit<UploadState, 'privacy' | 'publish_at'>>): Promise<void> {
+export async function saveUpload(db: Queryable, storyId: string, patch: UploadPatch): Promise<void> {
   const state = { ...(await loadUpload(db, storyId)), ...patch };
   await db.query(
     `insert into youtube_uploads (story_id, session_uri, total_bytes, video_id, thumbnail_set, captions_id, playlist_item_id)
