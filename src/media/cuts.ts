@@ -7,7 +7,7 @@
 export type Item = { kind: 'body'; seg: number; from: number; count: number } | { kind: 'fade'; seg: number; count: number };
 
 /** Frames where the parts meet: near equal shares, each moved into the nearest picture's own stretch. */
-export function cutPoints(items: Item[], total: number, count: number): number[] {
+export function cutPoints(items: Item[], total: number, count: number, align: number): number[] {
   const spans: [number, number][] = [];
   let at = 0;
   for (const it of items) {
@@ -19,7 +19,10 @@ export function cutPoints(items: Item[], total: number, count: number): number[]
     const want = Math.round((k * total) / count);
     let best = -1;
     for (const [lo, hi] of spans) {
-      const c = Math.min(hi, Math.max(lo, want));
+      // on a GOP boundary where the span has one, so keyframes stay evenly spaced across the join
+      const snapped = Math.round(want / align) * align;
+      const inside = Math.min(hi - ((hi % align) || 0), Math.max(lo + ((align - (lo % align)) % align), snapped));
+      const c = inside >= lo && inside <= hi ? inside : Math.min(hi, Math.max(lo, want));
       if (best < 0 || Math.abs(c - want) < Math.abs(best - want)) best = c;
     }
     if (best > 0) cuts.add(best);

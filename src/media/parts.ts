@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Item, cutPoints, sliceItems } from './cuts.js';
-import { type VideoProfile, videoEncoding } from './encoding.js';
+import { type VideoProfile, gopFrames, videoEncoding } from './encoding.js';
 import type { FfmpegJob } from './ffmpeg.js';
 import { moveFilter, sceneMove } from './motion.js';
 import { plate } from './plate.js';
@@ -47,7 +47,7 @@ export function planParts(spec: PictureSpec, processes: number, sheet: CueSheet 
     if (tail) items.push({ kind: 'fade', seg: i, count: tf });
   });
   const total = items.reduce((a, it) => a + it.count, 0);
-  const bounds = [0, ...cutPoints(items, total, Math.max(processes, Math.ceil(segs.length / PICTURES_PER_PART))), total];
+  const bounds = [0, ...cutPoints(items, total, Math.max(processes, Math.ceil(segs.length / PICTURES_PER_PART)), gopFrames(fps)), total];
   const parts = bounds.slice(0, -1).map((a, k) => {
     const b = bounds[k + 1];
     const job = partJob(spec, sliceItems(items, a, b), frames, tf, a, b - a, sheet, path.join(spec.workDir, `part-${k}.mp4`));

@@ -209,9 +209,9 @@ describe('render graph', () => {
       expect(shownInParts).toBeGreaterThanOrEqual(cues.length);
       expect(plan.list.content.split('\n').filter((l) => l.startsWith('file'))).toHaveLength(processes);
     }
-    // two parts: the cut falls at the middle frame, inside the second scene's own stretch
+    // two parts: the cut falls on the GOP boundary (15 frames) nearest the middle, inside the second scene's own stretch
     const two = planRender({ ...spec, processes: 2 });
-    expect(two.parts[1].job.filter).toContain(`setpts=(N+${Math.round(totalFrames / 2)})/(30*TB)`);
+    expect(two.parts[1].job.filter).toContain(`setpts=(N+${Math.round(totalFrames / 2 / 15) * 15})/(30*TB)`);
     expect(two.parts[1].job.inputs.map((i) => i.path)).toEqual(['b.png', 'c.png', 'o.png', '/w/cue-1.png', '/w/cue-2.png']);
   });
 

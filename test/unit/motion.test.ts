@@ -101,7 +101,7 @@ describe('Ken Burns move', () => {
 });
 
 describe('video encoding', () => {
-  it('follows YouTube: closed half-second GOPs, 2 B-frames, BT.709, about 8 Mbps at 1080p30 scaled by pixel rate', () => {
+  it("follows YouTube: closed half-second GOPs, 2 B-frames, BT.709, YouTube's bitrate table", () => {
     const yt = videoEncoding('youtube', 'veryfast', 1920, 1080, 30);
     const opt = (list: string[], key: string) => list[list.indexOf(key) + 1];
     expect(opt(yt, '-g')).toBe('15');
@@ -112,9 +112,12 @@ describe('video encoding', () => {
     expect(opt(yt, '-b:v')).toBe('8000000');
     for (const key of ['-color_primaries', '-color_trc', '-colorspace']) expect(opt(yt, key)).toBe('bt709');
     expect(opt(yt, '-color_range')).toBe('tv');
+    // YouTube's table: 1080p 8, 720p 5, 360p 1 Mbps; a Short as 1080p; 1.5x at 60 fps
     expect(youtubeBitrate(1080, 1920, 30)).toBe(8_000_000);
-    expect(youtubeBitrate(1920, 1080, 60)).toBe(16_000_000);
-    expect(youtubeBitrate(1280, 720, 30)).toBe(3_556_000);
+    expect(youtubeBitrate(1920, 1080, 60)).toBe(12_000_000);
+    expect(youtubeBitrate(1280, 720, 30)).toBe(5_000_000);
+    expect(youtubeBitrate(640, 360, 25)).toBe(1_000_000);
+    expect(youtubeBitrate(3840, 2160, 30)).toBe(40_000_000);
     expect(opt(videoEncoding('youtube', 'veryfast', 1920, 1080, 25), '-g')).toBe('13');
     const draft = videoEncoding('draft', 'veryfast', 1920, 1080, 30);
     expect(opt(draft, '-crf')).toBe('23');
