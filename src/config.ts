@@ -269,8 +269,8 @@ const configSchema = z.strictObject({
       transitionSeconds: z.number().min(0).max(5).default(0.5),
       /**
        * Encoder settings. `youtube`: YouTube's recommended upload settings (closed GOPs of half a second,
-       * at most 2 B-frames, BT.709 tags, an average of about 8 Mbps at 1080p30, scaled by pixels per
-       * second). `draft`: a quick look at a fraction of the size (CRF 23, x264's own keyframes). Default `youtube`.
+       * at most 2 B-frames, BT.709 tags, YouTube's recommended average bitrate for the frame size: 8 Mbps
+       * at 1080p30). `draft`: a quick look at a fraction of the size (CRF 23, x264's own keyframes). Default `youtube`.
        */
       profile: z.enum(['youtube', 'draft']).default('youtube'),
       /** x264 preset. Default `veryfast`. */
