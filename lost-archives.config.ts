@@ -56,6 +56,7 @@ export default defineConfig({
     subtitles: 'burn', // or 'none': the SRT is delivered either way
     music: 'builtin', // a generated ambient bed; 'none'; or { folder: 'music' } for your own tracks
     transitionSeconds: 0.5,
+    profile: 'youtube', // YouTube's recommended upload settings; 'draft' for small quick looks
     preset: 'veryfast', // x264 preset: superfast ... slow
     // processes: 2,     // ffmpeg processes rendering parts at once (default: CPU cores, at most 4)
   },

@@ -3,14 +3,18 @@
  * render stage does it (title and end cards, pans, crossfades, burned subtitles, ducked music,
  * two-pass loudness), beside two references measured in the same run:
  *   floor: libx264 encoding the same number of frames of one still (decoded once) with the same
- *     encoder settings (preset, and the full-pixel motion search the render uses on fast presets)
- *   pan floor: the same, panned as the render pans its scenes (what x264 alone pays for the motion)
+ *     encoder settings (src/media/encoding.ts, profile BENCH_PROFILE, default youtube)
+ *   pan floor: the same, panned in whole pixels as renders before the Ken Burns move did (a moving
+ *     crop of a 1.12x enlargement): what x264 pays for that motion, with none of the render's work
+ *   zoom floor: the same still moved by the render's own sub-pixel zoom and pan (src/media/motion.ts),
+ *     scene after scene: what the move costs (the perspective filter and x264's work on it)
  *   naive: one graph with zoompan on every input (the usual way to write a Ken Burns render)
  * Prints the realtime factor (video seconds per wall second), the ratio to the floor, and peak RSS of
  * ffmpeg. A 5-scene run of the same render shows whether memory grows with the video's length.
- * The floor, the pan floor and the full render are measured BENCH_RUNS times each (default 2), in turns,
+ * The floor, the pan floor, the zoom floor and the full render are measured BENCH_RUNS times each (default 2), in turns,
  * and the best of each is compared. BENCH_SCENES (default 20) and BENCH_SCENE_SECONDS (default 14) shrink it for a quick look.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +23,9 @@ import { cardWords } from '../src/providers/text/preview-texts.js';
 import { type FfmpegJob, runFfmpeg } from '../src/media/ffmpeg.js';
 import { subtitleFont } from '../src/media/fonts.js';
 import { builtinBedJob } from '../src/media/music.js';
-import { fullPelSearch, planRender, runRenderPlan } from '../src/media/render.js';
+import { type VideoProfile, videoEncoding } from '../src/media/encoding.js';
+import { moveFilter, sceneMove } from '../src/media/motion.js';
+import { planRender, runRenderPlan } from '../src/media/render.js';
 import { buildCues } from '../src/media/cues.js';
 import { toAss } from '../src/media/subtitles.js';
 import { INTRO_SECONDS, OUTRO_SECONDS, buildTimeline } from '../src/media/timeline.js';
@@ -29,6 +35,8 @@ const W = 1920;
 const H = 1080;
 const FPS = 30;
 const PRESET = 'veryfast';
+const PROFILE = (process.env.BENCH_PROFILE ?? 'youtube') as VideoProfile;
+const ENCODE = videoEncoding(PROFILE, PRESET, W, H, FPS);
 /** as the render stage's default: one ffmpeg per core, at most 4 */
 const PROCESSES = Math.min(4, os.availableParallelism());
 const SCENES = Number(process.env.BENCH_SCENES ?? 20);
@@ -117,7 +125,7 @@ async function workload(dir: string, scenes: number) {
 async function fullRender(dir: string, w: Awaited<ReturnType<typeof workload>>, out: string) {
   const pictures = w.timeline.segments.map((s) => (s.kind === 'scene' ? w.stills[s.index] : s.kind === 'intro' ? w.intro : w.outro));
   const workDir = fs.mkdtempSync(path.join(dir, 'parts-'));
-  const plan = planRender({ pictures, narrations: w.narrations, music: w.music, timeline: w.timeline, width: W, height: H, captions: fs.readFileSync(w.ass, 'utf8'), preset: PRESET, processes: PROCESSES, workDir, output: out });
+  const plan = planRender({ pictures, narrations: w.narrations, music: w.music, timeline: w.timeline, width: W, height: H, captions: fs.readFileSync(w.ass, 'utf8'), seed: 'benchmark', profile: PROFILE, preset: PRESET, processes: PROCESSES, workDir, output: out });
   await runRenderPlan(plan, runFfmpeg);
   fs.rmSync(workDir, { recursive: true, force: true });
 }
@@ -127,7 +135,7 @@ function floorJob(still: string, frames: number, out: string): FfmpegJob {
   return {
     inputs: [{ path: still }],
     filter: `[0:v]format=yuv420p,loop=loop=${frames - 1}:size=1:start=0,setpts=N/(${FPS}*TB)[out]`,
-    outputOptions: ['-map', '[out]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, ...fullPelSearch(PRESET), '-crf', '21', '-pix_fmt', 'yuv420p', '-r', String(FPS)],
+    outputOptions: ['-map', '[out]', ...ENCODE],
     output: out,
   };
 }
@@ -145,9 +153,25 @@ function panFloorJob(still: string, frames: number, sceneSeconds: number, out: s
     filter:
       `[0:v]scale=${bw}:${bh},format=yuv420p,loop=loop=${frames - 1}:size=1:start=0,setpts=N/(${FPS}*TB),` +
       `crop=${W}:${H}:x='(iw-ow)*${p}':y='(ih-oh)*${p}':exact=1[out]`,
-    outputOptions: ['-map', '[out]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, ...fullPelSearch(PRESET), '-crf', '21', '-pix_fmt', 'yuv420p', '-r', String(FPS)],
+    outputOptions: ['-map', '[out]', ...ENCODE],
     output: out,
   };
+}
+
+/**
+ * The same still moved by the render's Ken Burns move, one scene's move after another (each scene its
+ * own perspective filter over its frames, concatenated): the move's cost with none of the render's other work.
+ */
+function zoomFloorJob(still: string, frames: number, sceneSeconds: number, out: string): FfmpegJob {
+  const per = Math.round(sceneSeconds * FPS);
+  const scenes = Math.ceil(frames / per);
+  const chains = [`[0:v]format=yuv420p,split=${scenes}${Array.from({ length: scenes }, (_, i) => `[s${i}]`).join('')}`];
+  for (let i = 0; i < scenes; i++) {
+    const count = Math.min(per, frames - i * per);
+    chains.push(`[s${i}]loop=loop=${count - 1}:size=1:start=0,${moveFilter(sceneMove('benchmark', i, sceneSeconds), W, H, per, 0)},setpts=N/(${FPS}*TB)[m${i}]`);
+  }
+  chains.push(`${Array.from({ length: scenes }, (_, i) => `[m${i}]`).join('')}concat=n=${scenes}:v=1:a=0[out]`);
+  return { inputs: [{ path: still }], filter: chains.join(';'), outputOptions: ['-map', '[out]', ...ENCODE, '-frames:v', String(frames)], output: out };
 }
 
 function naiveJob(w: Awaited<ReturnType<typeof workload>>, out: string): FfmpegJob {
@@ -166,15 +190,21 @@ function naiveJob(w: Awaited<ReturnType<typeof workload>>, out: string): FfmpegJ
   return {
     inputs: pictures.map((p) => ({ path: p })),
     filter: chains.join(';'),
-    outputOptions: ['-map', '[vout]', '-c:v', 'libx264', '-profile:v', 'high', '-preset', PRESET, ...fullPelSearch(PRESET), '-crf', '21', '-pix_fmt', 'yuv420p', '-t', w.timeline.total.toFixed(3)],
+    outputOptions: ['-map', '[vout]', ...ENCODE, '-t', w.timeline.total.toFixed(3)],
     output: out,
   };
+}
+
+/** The video stream's average bitrate in bits per second, from its size and length. */
+function videoBitrate(file: string): number {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=bit_rate', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  return Number(out.trim());
 }
 
 async function main() {
   const dir = path.join(os.tmpdir(), 'lost-archives-bench-render');
   fs.mkdirSync(dir, { recursive: true });
-  console.log(`render benchmark: ${SCENES} scenes x ${SCENE_SECONDS}s narration, ${W}x${H} ${FPS} fps, preset ${PRESET}, ${PROCESSES} render processes (${os.cpus().length} cores)`);
+  console.log(`render benchmark: ${SCENES} scenes x ${SCENE_SECONDS}s narration, ${W}x${H} ${FPS} fps, preset ${PRESET}, profile ${PROFILE}, ${PROCESSES} render processes (${os.cpus().length} cores)`);
   const big = await workload(dir, SCENES);
   const total = big.timeline.total;
   const frames = Math.round(total * FPS);
@@ -184,15 +214,18 @@ async function main() {
   // machine's speed drifts by a third within minutes, and a slow spell under one of them would decide the ratio
   const floors: Measured[] = [];
   const panFloors: Measured[] = [];
+  const zoomFloors: Measured[] = [];
   const fulls: Measured[] = [];
   for (let r = 0; r < RUNS; r++) {
     floors.push(await withPeakRss(() => runFfmpeg(floorJob(big.stills[0], frames, path.join(dir, 'floor.mp4')))));
     panFloors.push(await withPeakRss(() => runFfmpeg(panFloorJob(big.stills[0], frames, big.timeline.scenes[0].length, path.join(dir, 'pan-floor.mp4')))));
+    zoomFloors.push(await withPeakRss(() => runFfmpeg(zoomFloorJob(big.stills[0], frames, big.timeline.scenes[0].length, path.join(dir, 'zoom-floor.mp4')))));
     fulls.push(await withPeakRss(() => fullRender(dir, big, path.join(dir, 'full.mp4'))));
   }
   const best = (runs: Measured[]) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const floor = best(floors);
   const panFloor = best(panFloors);
+  const zoomFloor = best(zoomFloors);
   const full = best(fulls);
   const naive = await withPeakRss(() => runFfmpeg(naiveJob(big, path.join(dir, 'naive.mp4'))));
   const row = (name: string, r: { seconds: number; peakMiB: number; cpu: number }) =>
@@ -202,12 +235,17 @@ async function main() {
     );
   row('floor (one still, x264 only)', floor);
   row('pan floor (one still, panned per scene)', panFloor);
+  row('zoom floor (one still, sub-pixel Ken Burns)', zoomFloor);
   row('full render (lost-archives)', full);
   row('naive (zoompan on every input)', naive);
   const each = (runs: Measured[]) => runs.map((r) => `${r.seconds.toFixed(1)} s`).join(', ');
-  console.log(`  runs taken in turns (best of ${RUNS} kept above): floor ${each(floors)}; pan floor ${each(panFloors)}; full render ${each(fulls)}`);
+  console.log(`  runs taken in turns (best of ${RUNS} kept above): floor ${each(floors)}; pan floor ${each(panFloors)}; zoom floor ${each(zoomFloors)}; full render ${each(fulls)}`);
+  console.log(`  the sub-pixel move against the whole-pixel pan (x264 alone, same settings): ${(zoomFloor.seconds / panFloor.seconds).toFixed(2)}x the time, ${(zoomFloor.cpu / panFloor.cpu).toFixed(2)}x the CPU`);
   console.log(`  target: full render within 1.3x of the floor -> ${full.seconds / floor.seconds <= 1.3 ? 'met' : 'NOT met'}`);
-  console.log(`  full render / pan floor (the encoder's own cost of motion taken out): ${(full.seconds / panFloor.seconds).toFixed(2)}x`);
+  console.log(`  full render / zoom floor (the move's own cost taken out): ${(full.seconds / zoomFloor.seconds).toFixed(2)}x`);
+  for (const [name, file] of [['floor', 'floor.mp4'], ['zoom floor', 'zoom-floor.mp4'], ['full render', 'full.mp4']]) {
+    console.log(`  ${name} video bitrate: ${(videoBitrate(path.join(dir, file)) / 1e6).toFixed(2)} Mbps (${PROFILE})`);
+  }
 
   const quarter = Math.max(2, Math.round(SCENES / 4));
   const small = await workload(dir, quarter);

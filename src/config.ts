@@ -267,6 +267,12 @@ const configSchema = z.strictObject({
       music: z.union([z.enum(['builtin', 'none']), z.strictObject({ folder: z.string().min(1) })]).default('builtin'),
       /** Crossfade between scenes, in seconds. Default 0.5. */
       transitionSeconds: z.number().min(0).max(5).default(0.5),
+      /**
+       * Encoder settings. `youtube`: YouTube's recommended upload settings (closed GOPs of half a second,
+       * at most 2 B-frames, BT.709 tags, YouTube's recommended average bitrate for the frame size: 8 Mbps
+       * at 1080p30). `draft`: a quick look at a fraction of the size (CRF 23, x264's own keyframes). Default `youtube`.
+       */
+      profile: z.enum(['youtube', 'draft']).default('youtube'),
       /** x264 preset. Default `veryfast`. */
       preset: z.enum(['superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow']).default('veryfast'),
       /**

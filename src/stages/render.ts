@@ -97,7 +97,7 @@ async function renderVideo(story: Story, ctx: StageContext, stills: string[], na
   const out = path.join(tmp, 'video.mp4');
   const pictures = timeline.segments.map((seg) => (seg.kind === 'scene' ? stills[seg.index] : seg.kind === 'intro' ? intro : outro));
   const music = await musicFor(story, ctx);
-  const plan = planRender({ pictures, timeline, ...video, narrations, music, captions, workDir: tmp, output: out });
+  const plan = planRender({ pictures, timeline, ...video, seed: story.id, narrations, music, captions, workDir: tmp, output: out });
   let lastPct = -1;
   await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), {
     signal: ctx.signal,

@@ -39,7 +39,7 @@ describe('burned-in subtitles', () => {
       const cues = tricky.map((lines, i) => ({ start: 2 * i + 1, end: 2 * i + 2, lines }));
       const captions = toAss(cues, { width, height, font: subtitleFont('en-US'), size: 0.045 });
       const timeline = buildTimeline([1], { fps: 30, transition: 0.5, intro: 1, outro: 1 });
-      const plan = (workDir: string) => planRender({ pictures: ['i.png', 's.png', 'o.png'], narrations: ['n.wav'], music: null, timeline, width, height, captions, preset: 'veryfast', processes: 1, workDir, output: 'o.mp4' });
+      const plan = (workDir: string) => planRender({ pictures: ['i.png', 's.png', 'o.png'], narrations: ['n.wav'], music: null, timeline, width, height, captions, seed: 'captions', profile: 'draft', preset: 'veryfast', processes: 1, workDir, output: 'o.mp4' });
 
       const banded = plan(tempDir('la-cues-'));
       const band = banded.captions!.job.filter!.match(/crop=(\d+):(\d+):0:(\d+)/)!.slice(1).map(Number);

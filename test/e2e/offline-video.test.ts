@@ -110,6 +110,26 @@ describe('topic to MP4, offline, on the embedded database', () => {
     expect(story.metadata.title).toMatch(/preview/);
   });
 
+  it("encodes the picture with YouTube's recommended settings: closed half-second GOPs, 2 B-frames, BT.709, YouTube's bitrate", () => {
+    const v = ffprobe(video).streams.find((s: { codec_type: string }) => s.codec_type === 'video');
+    expect([v.color_primaries, v.color_transfer, v.color_space, v.color_range]).toEqual(['bt709', 'bt709', 'bt709', 'tv']);
+    expect(Number(v.has_b_frames)).toBeLessThanOrEqual(2);
+    const frames = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=key_frame,pict_type', '-of', 'csv=p=0', video], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => l.split(','));
+    // a keyframe (IDR: a closed GOP) every 15 frames, and every I-frame is one of them
+    frames.forEach(([key, type], i) => {
+      expect(key === '1', `frame ${i}`).toBe(i % 15 === 0);
+      if (type === 'I') expect(key).toBe('1');
+    });
+    expect(Math.max(...frames.map(([, t]) => t).join('').split(/[IP]/).map((run) => run.length))).toBeLessThanOrEqual(2);
+    expect(frames.some(([, t]) => t === 'B')).toBe(true);
+    // YouTube's recommendation for 360p: 1 Mbps on average (x264's one-pass average bitrate)
+    expect(Number(v.bit_rate)).toBeGreaterThan(1_000_000 * 0.8);
+    expect(Number(v.bit_rate)).toBeLessThan(1_000_000 * 1.2);
+  });
+
   it('delivers SRT cues at the stored sentence timings', () => {
     const cues = parseSrt(fs.readFileSync(path.join(cwd, 'published', story.id, 'captions.srt'), 'utf8'));
     const timeline = sceneTimeline(story.scenes, { fps: FPS, transitionSeconds: 0.5 });

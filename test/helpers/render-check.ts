@@ -47,7 +47,7 @@ export async function renderShort(dir: string, opts: { music: boolean }): Promis
   const file = path.join(dir, 'good.mp4');
   const workDir = fs.mkdtempSync(path.join(dir, 'work-'));
   const pictures = [intro, ...stills, outro];
-  const plan = planRender({ pictures, narrations, music, timeline, ...SIZE, captions: null, preset: 'superfast', processes: 1, workDir, output: file });
+  const plan = planRender({ pictures, narrations, music, timeline, ...SIZE, captions: null, seed: 'render-check', profile: 'youtube', preset: 'superfast', processes: 1, workDir, output: file });
   await runRenderPlan(plan, runFfmpeg);
   return { file, timeline };
 }

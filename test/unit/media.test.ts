@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PICTURES_PER_PART, planRender } from '../../src/media/render.js';
+import { PICTURES_PER_PART } from '../../src/media/parts.js';
+import { planRender } from '../../src/media/render.js';
 import type { FfmpegJob } from '../../src/media/ffmpeg.js';
 import { buildMixJob, ceilingFor, normaliseFilter, parseLoudness, runSoundtrack } from '../../src/media/soundtrack.js';
 import { buildCues } from '../../src/media/cues.js';
@@ -127,7 +128,7 @@ describe('render graph', () => {
   // one cue per scene, a second into its narration
   const cues = buildCues([0, 1, 2].map(() => ({ timings: [{ text: 'A sentence: {with} 100% "care".', start: 1, end: 1.9 }] })), timeline);
   const captions = toAss(cues, { width: 640, height: 360, font: 'DejaVu Sans', size: 0.045 });
-  const spec = { pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], narrations: ['a.wav', 'b.wav', 'c.wav'], music: 'bed.wav', timeline, width: 640, height: 360, captions, preset: 'veryfast', workDir: '/w', output: 'o.mp4' };
+  const spec = { pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], narrations: ['a.wav', 'b.wav', 'c.wav'], music: 'bed.wav', timeline, width: 640, height: 360, captions, seed: 'story-1', profile: 'youtube' as const, preset: 'veryfast', workDir: '/w', output: 'o.mp4' };
   const overlays = (filter: string) => [...filter.matchAll(/overlay=x=0:y=\d+:enable='gte\(t,([\d.]+)\)\*lt\(t,([\d.]+)\)'/g)].map((m) => [Number(m[1]), Number(m[2])]);
   const loops = (filter: string) => [...filter.matchAll(/loop=loop=(\d+):size=1/g)].map((m) => Number(m[1]) + 1);
 
@@ -145,8 +146,14 @@ describe('render graph', () => {
     const overlap = 15 * (timeline.segments.length - 1);
     expect(loops(job.filter!).reduce((a, b) => a + b, 0) - overlap).toBe(Math.round(timeline.total * 30));
     expect(job.outputOptions[job.outputOptions.indexOf('-frames:v') + 1]).toBe(String(Math.round(timeline.total * 30)));
-    // a body picks up the pan clock where its head ended
-    expect(job.filter).toContain('[b4s]loop=loop=' + (Math.round(timeline.segments[2].length * 30) - 31) + ':size=1:start=0,setpts=(N+15)/(30*TB)');
+    // a body picks up its picture's move where its head ended; the cards hold still
+    const sceneFrames = Math.round(timeline.segments[2].length * 30);
+    expect(job.filter).toContain(`[b4s]loop=loop=${sceneFrames - 31}:size=1:start=0,perspective=x0='((`);
+    expect(job.filter).toMatch(new RegExp(`\\[b4s\\][^;]*\\(in-1\\+15\\)/${sceneFrames - 1}\\)`));
+    expect(job.filter!.match(/perspective=/g)).toHaveLength(3 * 3);
+    expect(job.filter).toContain('[b0s]loop=loop=');
+    expect(job.filter).not.toMatch(/\[b0s\][^;]*perspective/);
+    expect(job.filter).not.toMatch(/\[b8s\][^;]*perspective/);
     // the subtitles: every cue drawn once by libass, then laid over the frames of its own time only
     expect(plan.captions!.job.filter).toContain('ass=filename=/w/captions-sheet.ass:alpha=1');
     expect(plan.captions!.job.output).toBe('/w/cue-%d.png');
@@ -159,9 +166,10 @@ describe('render graph', () => {
       expect(b).toBeCloseTo(timeline.scenes[i].narrationStart + 1 + 27 / 20, 2);
     });
     expect(job.filter).not.toContain('ass=');
-    // the pans move in whole pixels on 4:2:0, with no per-frame conversion
-    expect(job.filter).toContain(':exact=1');
+    // every picture is converted once, to the BT.709 the video is tagged with; the moves run on 4:2:0
+    expect(job.filter!.match(/scale=out_color_matrix=bt709:out_range=tv,format=yuv420p/g)).toHaveLength(5);
     expect(job.filter).not.toContain('yuv444p');
+    expect(job.outputOptions).toEqual(expect.arrayContaining(['-g', '15', '-bf', '2', '-colorspace', 'bt709']));
     expect(job.outputOptions).toContain('-an');
     // the soundtrack is encoded on its own and joined with the picture, which is not encoded again
     expect(plan.audio.mix.output).toBe('/w/soundtrack.wav');
@@ -201,9 +209,9 @@ describe('render graph', () => {
       expect(shownInParts).toBeGreaterThanOrEqual(cues.length);
       expect(plan.list.content.split('\n').filter((l) => l.startsWith('file'))).toHaveLength(processes);
     }
-    // two parts: the cut falls at the middle frame, inside the second scene's own stretch
+    // two parts: the cut falls on the GOP boundary (15 frames) nearest the middle, inside the second scene's own stretch
     const two = planRender({ ...spec, processes: 2 });
-    expect(two.parts[1].job.filter).toContain(`setpts=(N+${Math.round(totalFrames / 2)})/(30*TB)`);
+    expect(two.parts[1].job.filter).toContain(`setpts=(N+${Math.round(totalFrames / 2 / 15) * 15})/(30*TB)`);
     expect(two.parts[1].job.inputs.map((i) => i.path)).toEqual(['b.png', 'c.png', 'o.png', '/w/cue-1.png', '/w/cue-2.png']);
   });
 
@@ -240,9 +248,13 @@ describe('render graph', () => {
     expect(plain.captions).toBeNull();
     expect(overlays(plain.parts[0].job.filter!)).toEqual([]);
     expect(plain.parts[0].job.inputs.map((i) => i.path)).toEqual(spec.pictures);
-    expect(plain.parts[0].job.outputOptions).toEqual(expect.arrayContaining(['-x264-params', 'me=dia:subme=0']));
-    const slow = planRender({ ...spec, preset: 'slow', processes: 1 });
-    expect(slow.parts[0].job.outputOptions).not.toContain('-x264-params');
+    // every part is encoded with the same settings, so the join can copy them
+    const draft = planRender({ ...spec, profile: 'draft', preset: 'slow', processes: 3 });
+    for (const part of draft.parts) {
+      const opts = part.job.outputOptions.slice(0, part.job.outputOptions.indexOf('-frames:v'));
+      expect(opts).toEqual(draft.parts[0].job.outputOptions.slice(0, opts.length));
+      expect(opts).toEqual(expect.arrayContaining(['-crf', '23', '-preset', 'slow']));
+    }
   });
 
   it('measures the limited mix once more and makes up the loudness the limiter took off', async () => {
