@@ -145,7 +145,9 @@ describe('topic to MP4, offline, on the embedded database', () => {
     const mids = timeline.scenes.map((s) => frame(video, (s.start + s.end) / 2));
     for (let i = 1; i < mids.length; i++) expect(meanAbsDiff(mids[i - 1], mids[i])).toBeGreaterThan(3);
     const cueTime = timeline.scenes[1].narrationStart + story.scenes[1].sentence_timings[0].end / 2;
-    expect(whitePixels(frame(video, cueTime, true))).toBeGreaterThan(200);
+    // a one-line cue at 640x360 (Noto Sans at 16 px, e.g. "Our subject is The Library of Alexandria.") measures
+    // 74-87 pixels of white fill; the frames without a cue stay under 20
+    expect(whitePixels(frame(video, cueTime, true))).toBeGreaterThan(50);
     expect(whitePixels(frame(video, timeline.scenes[0].start + 0.1, true))).toBeLessThan(20);
     // on time to the frame: absent two frames before the cue starts, there two frames after
     const cueStart = timeline.scenes[1].narrationStart + story.scenes[1].sentence_timings[0].start;
