@@ -94,7 +94,7 @@ describe('captions in a rendered video', () => {
       const captions = toAss(cues, { width: c.width, height: c.height, font: subtitleFont(c.language), size: 0.045 });
       const pictures = timeline.segments.map((s) => (s.kind === 'scene' ? still : still));
       const out = path.join(dir, 'video.mp4');
-      await runRenderPlan(planRender({ pictures, narrations: [voice], music: null, timeline, width: c.width, height: c.height, captions, preset: 'ultrafast', processes: 1, workDir: dir, output: out }), runFfmpeg);
+      await runRenderPlan(planRender({ pictures, narrations: [voice], music: null, timeline, width: c.width, height: c.height, captions, seed: 'captions', profile: 'draft', preset: 'ultrafast', processes: 1, workDir: dir, output: out }), runFfmpeg);
       const layout = captionLayout(c.width, c.height);
       for (const [i, cue] of cues.entries()) {
         const png = path.join(dir, `frame-${i}.png`);

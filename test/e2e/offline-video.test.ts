@@ -152,8 +152,12 @@ describe('topic to MP4, offline, on the embedded database', () => {
     // on time to the frame: absent two frames before the cue starts, there two frames after
     const cueStart = timeline.scenes[1].narrationStart + story.scenes[1].sentence_timings[0].start;
     expect(whitePixels(frame(video, cueStart - 2 / FPS, true))).toBeLessThan(20);
-    // (a balanced cue can be shorter than two full lines: fewer white pixels, still far above none)
-    expect(whitePixels(frame(video, cueStart + 2 / FPS, true))).toBeGreaterThan(100);
+    // the cue's first frames (measured 49-59 white pixels at 640x360 with the 1 Mbps YouTube encoding of a
+    // moving picture, against 0 before), and the band changes across the cue's start far more than the
+    // Ken Burns move changes it over the same four frames just before
+    const [before, after] = [frame(video, cueStart - 2 / FPS, true), frame(video, cueStart + 2 / FPS, true)];
+    expect(whitePixels(after)).toBeGreaterThan(25);
+    expect(meanAbsDiff(before, after)).toBeGreaterThan(2 * meanAbsDiff(frame(video, cueStart - 6 / FPS, true), before));
   });
 
   it('opens on the title card and closes on the end card', () => {

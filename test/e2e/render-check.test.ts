@@ -57,7 +57,7 @@ describe('the render check on real renders', () => {
 
 describe('a story whose render fails the check', () => {
   const cwd = tempDir('la-check-story-');
-  const settings = { dataDir: 'data', video: { width: 640, height: 360, preset: 'superfast', music: 'none' as const }, queue: { pollSeconds: 0.05 } };
+  const settings = { dataDir: 'data', video: { width: 640, height: 360, preset: 'superfast' as const, music: 'none' as const }, queue: { pollSeconds: 0.05 } };
 
   it('ends failed with what was wrong, stores no video and publishes nothing; `status` shows it', async () => {
     fs.writeFileSync(path.join(cwd, '.lost-archivesrc.json'), JSON.stringify(settings));

@@ -5,7 +5,8 @@ import { executeJob } from '../../src/queue/execute.js';
 import * as q from '../../src/queue/jobs.js';
 import { keys } from '../../src/storage/types.js';
 import { createStory } from '../../src/stories.js';
-import type { Job } from '../../src/types.js';
+import type { Job, Story } from '../../src/types.js';
+import type { StageContext } from '../../src/stages/types.js';
 import { BACKENDS, freshDb } from '../helpers/db.js';
 import { testConfig, testServices, trivialPipeline } from '../helpers/services.js';
 
@@ -21,8 +22,8 @@ describe.runIf(BACKENDS.includes('postgres'))('a stored file missing from local 
   afterAll(async () => cleanup());
 
   it('fails the job permanently with a message about local storage, not a bare ENOENT', async () => {
-    const { pipeline } = trivialPipeline();
-    pipeline[0] = { ...pipeline[0], run: async (story, ctx) => void (await ctx.storage.localPath(keys.scene(story.id, 1, 'image.png'))) };
+    const [first, ...rest] = trivialPipeline().pipeline;
+    const pipeline = [{ ...first, run: async (story: Story, ctx: StageContext) => void (await ctx.storage.localPath(keys.scene(story.id, 1, 'image.png'))) }, ...rest];
     const services = testServices(db, testConfig({ database: { url } }));
     const s = await createStory(services, pipeline, { topic: 'The Phaistos Disc' });
     const job = (await q.claim(db, 'w1', null, 30))!;
