@@ -23,7 +23,7 @@ export const CHECK_LINES = 10_000;
 
 /** Probes the file, runs the analysis pass when it has both streams, and names every problem found. */
 export async function checkRender(media: Media, file: string, want: RenderExpectation, signal: AbortSignal): Promise<string[]> {
-  const probe = await media.probe(file);
+  const probe = await media.probe(file, signal);
   const complete = ['video', 'audio'].every((t) => probe.streams.some((s) => s.codec_type === t));
   const analysis = complete ? await media.run(buildCheckJob(file), { signal, lines: CHECK_LINES }) : '';
   return renderProblems(want, probe, analysis);

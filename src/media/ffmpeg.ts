@@ -94,7 +94,12 @@ export function probe(file: string, signal?: AbortSignal): Promise<ProbeResult> 
     child.on('close', (code) => {
       if (signal?.aborted) return reject(signal.reason);
       if (code !== 0) return reject(new RuntimeError(`ffprobe cannot read ${file}: ${err.trim() || `exit code ${code}`}`));
-      const data = JSON.parse(out) as { streams?: ProbeResult['streams']; format?: { duration?: string; format_name?: string; size?: string } };
+      let data: { streams?: ProbeResult['streams']; format?: { duration?: string; format_name?: string; size?: string } };
+      try {
+        data = JSON.parse(out);
+      } catch {
+        return reject(new RuntimeError(`ffprobe cannot read ${file}: its answer is not JSON`));
+      }
       resolve({
         duration: Number(data.format?.duration ?? 0),
         streams: (data.streams ?? []).map((st) => ({ ...st, sample_rate: st.sample_rate === undefined ? undefined : Number(st.sample_rate) })),

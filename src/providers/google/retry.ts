@@ -45,6 +45,13 @@ interface Described {
   retryAfterSeconds?: number;
 }
 
+/** Seconds a `google.rpc.RetryInfo` detail asks to wait (`retryDelay` as "17s" in JSON, or `{ seconds, nanos }` over gRPC). */
+export function retryDelaySeconds(detail: unknown): number | undefined {
+  const d = (detail as { retryDelay?: unknown } | undefined)?.retryDelay as { seconds?: unknown; nanos?: unknown } | string | undefined;
+  if (d !== null && typeof d === 'object') return d.seconds === undefined ? undefined : Number(d.seconds) + Number(d.nanos ?? 0) / 1e9;
+  return seconds(d);
+}
+
 export function seconds(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value !== 'string' || !value.trim()) return undefined;
@@ -79,7 +86,7 @@ export function describe(err: unknown): Described {
   if (!reason && typeof e?.reason === 'string') reason = e.reason;
   for (const d of details) {
     if (typeof d?.reason === 'string' && !reason.includes(d.reason)) reason = reason ? `${reason}/${d.reason}` : d.reason;
-    const delay = seconds(d?.retryDelay) ?? (d?.retryDelay?.seconds !== undefined ? Number(d.retryDelay.seconds) + Number(d.retryDelay.nanos ?? 0) / 1e9 : undefined);
+    const delay = retryDelaySeconds(d);
     if (delay !== undefined) retryAfterSeconds = delay;
   }
   const headers = e?.response?.headers;

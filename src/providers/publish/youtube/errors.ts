@@ -1,4 +1,5 @@
 import { DeferredError, PermanentError, RetryableError, hasNetworkCode } from '../../../errors.js';
+import { retryDelaySeconds, seconds } from '../../google/retry.js';
 import { AUTH_HINT } from './client.js';
 import type { Call, QuotaCounter } from './quota.js';
 
@@ -30,17 +31,14 @@ function apiMessage(data: unknown): string | undefined {
 
 function retryAfterHeader(headers: Headers | Record<string, string> | undefined): number | undefined {
   // node-fetch's Headers is not the global class: ask by shape
-  const raw = typeof (headers as Headers | undefined)?.get === 'function' ? (headers as Headers).get('retry-after') : (headers as Record<string, string> | undefined)?.['retry-after'];
-  const n = Number(raw);
-  return raw && Number.isFinite(n) && n >= 0 ? n : undefined;
+  return seconds(typeof (headers as Headers | undefined)?.get === 'function' ? (headers as Headers).get('retry-after') : (headers as Record<string, string> | undefined)?.['retry-after']);
 }
 
 /** Seconds from a `google.rpc.RetryInfo` in the body's `error.details` (`retryDelay: "30s"`), as Google sends with a 429. */
 export function retryInfoSeconds(data: unknown): number | undefined {
-  const details = (data as { error?: { details?: { '@type'?: string; retryDelay?: string }[] } } | undefined)?.error?.details;
+  const details = (data as { error?: { details?: { '@type'?: string }[] } } | undefined)?.error?.details;
   const info = Array.isArray(details) ? details.find((d) => d?.['@type']?.endsWith('google.rpc.RetryInfo')) : undefined;
-  const m = /^(\d+(?:\.\d+)?)s$/.exec(info?.retryDelay ?? '');
-  return m ? Math.ceil(Number(m[1])) : undefined;
+  return retryDelaySeconds(info);
 }
 
 export function invalidGrant(): PermanentError {
@@ -74,7 +72,7 @@ export async function classify(err: unknown, call: Call, quota: QuotaCounter): P
   if (reason && QUOTA.has(reason)) return quota.exhaust(call, `YouTube answered ${reason}`);
   if (reason === 'uploadLimitExceeded') return quota.uploadLimit();
   if (status === 429 || (reason && RATE.has(reason))) {
-    const wait = retryInfoSeconds(data) ?? retryAfterHeader(e.response?.headers) ?? 300;
+    const wait = Math.ceil(retryInfoSeconds(data) ?? retryAfterHeader(e.response?.headers) ?? 300);
     return new DeferredError(`YouTube ${call}: rate limited (${reason ?? status}); trying again in ${wait}s`, wait);
   }
   if (status === 401) return new PermanentError(`YouTube ${call}: not authorised (${detail}): ${AUTH_HINT} again`);
