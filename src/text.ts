@@ -78,22 +78,6 @@ function cutWide(unit: string, columns: number, ambiguousWide: boolean): string[
   return pieces;
 }
 
-/** Wraps text into lines at most `columns` wide (display width), breaking only where UAX #14 allows. */
-export function wrapText(text: string, columns: number): string[] {
-  const wide = isMostlyWide(text);
-  const lines: string[] = [];
-  let cur: string[] = [];
-  for (const unit of breakUnits(text, columns, wide)) {
-    if (cur.length && displayWidth([...cur, unit].join('').trimEnd(), wide) > columns) {
-      lines.push(cur.join('').trimEnd());
-      cur = [];
-    }
-    cur.push(unit);
-  }
-  if (cur.length) lines.push(cur.join('').trimEnd());
-  return lines;
-}
-
 /** A small stable hash (FNV-1a) for deterministic choices. */
 export function hash(text: string): number {
   let h = 0x811c9dc5;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CHARS_PER_SECOND, buildCues, captionLayout, type Cue } from '../../src/media/cues.js';
 import { parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
 import { buildTimeline } from '../../src/media/timeline.js';
-import { charCount, displayWidth, isMostlyWide, wrapText } from '../../src/text.js';
+import { breakUnits, charCount, displayWidth, isMostlyWide } from '../../src/text.js';
 
 /** Every rule a reader would notice, checked on every cue of a corpus of sentences in many scripts. */
 
@@ -150,6 +150,22 @@ describe('captions', () => {
     expect(marginL).toBeGreaterThan(0);
   });
 });
+
+/** Greedy lines over the break opportunities the cues use (UAX #14 pieces), at most `columns` wide. */
+function wrapText(text: string, columns: number): string[] {
+  const wide = isMostlyWide(text);
+  const lines: string[] = [];
+  let cur = '';
+  for (const unit of breakUnits(text, columns, wide)) {
+    if (cur && displayWidth((cur + unit).trimEnd(), wide) > columns) {
+      lines.push(cur.trimEnd());
+      cur = '';
+    }
+    cur += unit;
+  }
+  if (cur) lines.push(cur.trimEnd());
+  return lines;
+}
 
 describe('line breaking', () => {
   it('breaks CJK between characters by display width, never before closing punctuation', () => {
