@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from './commands/common.js';
 import { ExitError, RuntimeError, UsageError } from './errors.js';
 import { JOB_TYPES } from './stages/index.js';
-import { PROVIDER_CHOICES } from './config.js';
+import { PROVIDER_CHOICES } from './config/providers.js';
 import { packageVersion } from './paths.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];

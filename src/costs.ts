@@ -1,4 +1,4 @@
-import type { Price } from './config.js';
+import type { Price } from './config/google.js';
 import { insertCost } from './db/costs.js';
 import type { Queryable } from './db/types.js';
 import { PermanentError } from './errors.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type LoadedConfig, PROVIDER_CHOICES, type UserConfig, findConfigFile, loadConfig, parseConfig } from './config.js';
+import { type LoadedConfig, type UserConfig, findConfigFile, loadConfig, parseConfig } from './config.js';
+import { PROVIDER_CHOICES } from './config/providers.js';
 import { type Check, credentialChecks, toolChecks } from './doctor.js';
 import { UsageError } from './errors.js';
 import { LANGUAGES, isLanguage } from './languages.js';

@@ -1,5 +1,5 @@
 import { input, select } from '@inquirer/prompts';
-import { bucketNameSchema } from '../config.js';
+import { bucketNameSchema } from '../config/storage.js';
 import { ExitError, UsageError } from '../errors.js';
 import { DEFAULT_ANSWERS, type InitAnswers, writeInitialConfig } from '../init.js';
 import { LANGUAGES } from '../languages.js';

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+const CHUNK_UNIT = 256 * 1024;
+
+export const youtubeSchema = z.strictObject({
+  /** Root URL of the YouTube Data API (a proxy, or a fake in tests). Default `https://youtube.googleapis.com/`. */
+  rootUrl: z.url().default('https://youtube.googleapis.com/'),
+  oauth: z
+    .strictObject({
+      /** Where `auth youtube` sends the browser. Default `https://accounts.google.com/o/oauth2/v2/auth`. */
+      authUrl: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
+      /** Where codes and refresh tokens are exchanged for access tokens. Default `https://oauth2.googleapis.com/token`. */
+      tokenUrl: z.url().default('https://oauth2.googleapis.com/token'),
+    })
+    .prefault({}),
+  /**
+   * The stored authorisation (refresh token), written by `auth youtube` with mode 0600. Keep it outside
+   * the repository. Default `~/.config/lost-archives/youtube.json` (`$XDG_CONFIG_HOME` when set).
+   */
+  tokenFile: z.string().min(1).optional(),
+  /** `private`, `unlisted` or `public`. Default `private` (uploads from an unaudited API project are private anyway). */
+  privacy: z.enum(['private', 'unlisted', 'public']).default('private'),
+  /**
+   * Publish later: an ISO 8601 time (`2026-12-01T17:00:00Z`), or a delay after the upload in hours
+   * (`{ hoursAfterUpload: 24 }`). Needs privacy `private`; YouTube makes the video public then. Default: none.
+   */
+  publishAt: z.union([z.iso.datetime({ offset: true }), z.strictObject({ hoursAfterUpload: z.number().positive().max(24 * 365) })]).optional(),
+  /** Video category id (27 Education, 22 People & Blogs, 24 Entertainment). Default `27`. */
+  categoryId: z.string().regex(/^\d+$/).default('27'),
+  /** The language of the title and description. Default: the story's language (always the audio's and the captions' language). */
+  defaultLanguage: z.string().min(2).optional(),
+  /** Declares the videos made for children (COPPA). Default false. */
+  madeForKids: z.boolean().default(false),
+  /** Discloses altered or synthetic content (realistic AI voices and images). Default true. */
+  containsSyntheticMedia: z.boolean().default(true),
+  /** Adds every video to this playlist. Default: none. */
+  playlistId: z.string().min(1).optional(),
+  /** Uploads the captions track from the story's SRT. Default true. */
+  captions: z.boolean().default(true),
+  /** Bytes per upload request: a multiple of 256 KiB. Default 8 MiB. */
+  chunkBytes: z
+    .number()
+    .int()
+    .min(CHUNK_UNIT)
+    .refine((n) => n % CHUNK_UNIT === 0, 'must be a multiple of 262144 (256 KiB)')
+    .default(32 * CHUNK_UNIT),
+  quota: z
+    .strictObject({
+      /** `videos.insert` calls a day (their own bucket since 2026-06-01). Default 100. */
+      uploadsPerDay: z.number().int().min(0).default(100),
+      /** Units a day for every other call (captions.insert 400, thumbnails.set 50, playlistItems.insert 50). Default 10000. */
+      unitsPerDay: z.number().int().min(0).default(10_000),
+    })
+    .prefault({}),
+}).check((ctx) => {
+  if (ctx.value.publishAt !== undefined && ctx.value.privacy !== 'private') {
+    ctx.issues.push({ code: 'custom', input: ctx.value.privacy, path: ['privacy'], message: "publishAt needs privacy 'private' (YouTube makes the video public at that time)" });
+  }
+});
