@@ -16,7 +16,7 @@ import { GEMINI_KEY_HINT, geminiAuth } from './providers/google/credentials.js';
 import { ttsCredentials } from './providers/speech/google.js';
 import { buildProviders } from './providers/index.js';
 import { supabaseFromConfig } from './storage/index.js';
-import { maskSecret, supabaseEnv } from './storage/supabase.js';
+import { maskSecret, supabaseEnv } from './storage/supabase-env.js';
 
 export interface Check {
   name: string;
