@@ -39,6 +39,9 @@ export function invisibleOnly(text: string): boolean {
 export function plainLineProblem(name: string, text: string): string | null {
   const hidden = hiddenCharacter(text);
   if (hidden) return `the ${name} holds ${hidden}: give it as plain text on one line, without escape sequences or control characters`;
+  // what bytes that were not UTF-8 (a command-line argument in Latin-1) become on the way in
+  const replaced = text.indexOf('\ufffd');
+  if (replaced >= 0) return `the ${name} holds U+FFFD, the replacement character, at character ${[...text.slice(0, replaced)].length + 1}: bytes that were not UTF-8 end up as it; give the ${name} in UTF-8`;
   if (text.length && invisibleOnly(text)) return `the ${name} has no visible characters: give it in words`;
   return null;
 }

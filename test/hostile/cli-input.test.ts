@@ -18,9 +18,9 @@ describe('input the CLI refuses with exit code 2 and one line naming it', () => 
     return f;
   };
   const cases: [string, () => string[], RegExp][] = [
-    ['a topic with an ANSI colour and an OSC title', () => ['create', 'Red \u001b[31mALERT\u001b[0m \u001b]0;pwned\u0007'], /^error: the topic holds a control character, U\+001B \(escape\), at character 5/],
-    ['a topic with a line break', () => ['create', 'Troy\nburns'], /^error: the topic holds a control character, U\+000A \(line break\), at character 5/],
-    ['a topic of zero-width characters', () => ['create', '\u200b\u200c\u2060'], /^error: the topic has no visible characters/],
+    ['a topic with an ANSI colour and an OSC title', () => ['create', 'Red \u001b[31mALERT\u001b[0m \u001b]0;pwned\u0007'], /^error: the topic holds a control character, U\+001B \(escape\), at character 5/m],
+    ['a topic with a line break', () => ['create', 'Troy\nburns'], /^error: the topic holds a control character, U\+000A \(line break\), at character 5/m],
+    ['a topic of zero-width characters', () => ['create', '\u200b\u200c\u2060'], /^error: the topic has no visible characters/m],
     ['a script with a NUL byte', () => ['create', 'Troy', '--script', script('nul.md', '## One\nThe walls\u0000 fall.\n')], /^error: nul\.md: line 2 holds a control character, U\+0000 \(NUL\), at character 10/],
     ['a script with an escape sequence', () => ['create', '--script', script('esc.md', '# Troy\n\n## One\nThe \u001b[2Jwalls fall.\n')], /^error: esc\.md: line 4 holds a control character, U\+001B \(escape\)/],
     ['a script scene title with a bell', () => ['create', 'Troy', '--script', script('bell.md', '## One\u0007\nThe walls fall.\n')], /^error: bell\.md: line 1 holds a control character, U\+0007 \(bell\)/],

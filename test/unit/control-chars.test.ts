@@ -10,6 +10,7 @@ describe('what topics and titles refuse', () => {
     expect(hiddenCharacter('ab\u0000')).toBe('a control character, U+0000 (NUL), at character 3');
     expect(hiddenCharacter('🏛️\u001b')).toBe('a control character, U+001B (escape), at character 3');
     expect(hiddenCharacter('line\nand\ttab', { multiline: true })).toBeNull();
+    expect(plainLineProblem('topic', 'Caf\ufffd')).toMatch(/U\+FFFD, the replacement character, at character 4: bytes that were not UTF-8/);
   });
 
   it('text with nothing visible', () => {
