@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { GlobalOptions } from './commands/common.js';
+import { forTerminal } from './control-chars.js';
 import { ExitError, RuntimeError, UsageError } from './errors.js';
 import { JOB_TYPES } from './stages/index.js';
 import { PROVIDER_CHOICES } from './config/providers.js';
@@ -185,8 +186,9 @@ function report(err: unknown, verbose: boolean): number {
   }
   if (err instanceof ExitError) return err.exitCode;
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`error: ${message}\n`);
-  if (verbose && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  // messages may quote stored or given text (a topic, a story's error): escaped for the terminal
+  process.stderr.write(`error: ${forTerminal(message, { multiline: true })}\n`);
+  if (verbose && err instanceof Error && err.stack) process.stderr.write(forTerminal(err.stack, { multiline: true }) + '\n');
   if (err instanceof UsageError) return 2;
   if (err instanceof RuntimeError) return 1;
   if (!verbose) process.stderr.write('(run with --verbose for details)\n');

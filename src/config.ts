@@ -6,6 +6,7 @@ import { createJiti } from 'jiti';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
 import { googleSchema } from './config/google.js';
+import { configParseError } from './config/parse-errors.js';
 import { providersSchema } from './config/providers.js';
 import { queueSchema } from './config/queue.js';
 import { serveSchema } from './config/serve.js';
@@ -125,7 +126,8 @@ export async function loadConfig(opts: { cwd?: string; configPath?: string; env?
     const where = opts.configPath ?? 'the configuration file';
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') throw new UsageError(`config file not found: ${where}`);
-    throw new UsageError(`cannot read ${where}: ${(err as Error).message.split('\n')[0]}`);
+    const file = (err as { filepath?: string }).filepath ?? (opts.configPath ? path.resolve(cwd, opts.configPath) : where);
+    throw new UsageError(`cannot read the config file ${configParseError(err, file)}`);
   }
   const config = parseConfig(raw, source ?? 'defaults');
   if (env.DATABASE_URL) config.database.url = env.DATABASE_URL;

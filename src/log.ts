@@ -1,4 +1,5 @@
 /** A small structured logger: one line per event on stderr, as text for people or JSON for machines. */
+import { forTerminal } from './control-chars.js';
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const rank: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
@@ -21,8 +22,8 @@ export interface LoggerOptions {
 
 function fmt(v: unknown): string {
   if (v instanceof Error) return JSON.stringify(v.message);
-  if (typeof v === 'string') return /[\s"=]/.test(v) ? JSON.stringify(v) : v;
-  return JSON.stringify(v);
+  if (typeof v === 'string') return /[\s"=]/.test(v) ? forTerminal(JSON.stringify(v)) : forTerminal(v);
+  return forTerminal(JSON.stringify(v) ?? String(v));
 }
 
 export function createLogger(opts: LoggerOptions = {}, bindings: Fields = {}): Logger {
@@ -40,7 +41,7 @@ export function createLogger(opts: LoggerOptions = {}, bindings: Fields = {}): L
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${fmt(v)}`)
       .join(' ');
-    write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${msg}${tail ? ' ' + tail : ''}`);
+    write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${forTerminal(msg)}${tail ? ' ' + tail : ''}`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),

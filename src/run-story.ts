@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Listr, type ListrRendererValue } from 'listr2';
 import { getStory } from './db/stories.js';
+import { forTerminal } from './control-chars.js';
 import { RuntimeError, ShutdownError } from './errors.js';
 import { executeJob } from './queue/execute.js';
 import { claim } from './queue/jobs.js';
@@ -27,7 +28,7 @@ export function buildStoryRun(services: Services, pipeline: Pipeline, storyId: s
           const story = await getStory(db, storyId);
           if (!story) throw new RuntimeError(`story ${storyId} no longer exists`);
           if (story.status === 'failed') {
-            throw new RuntimeError(`story failed: ${story.error_message}. Fix the cause, then run \`lost-archives retry ${story.id}\``);
+            throw new RuntimeError(`story failed: ${forTerminal(story.error_message ?? '')}. Fix the cause, then run \`lost-archives retry ${story.id}\``);
           }
           if (progressIndex(pipeline, story.status) > i) {
             if (task.output === undefined) task.title = `${stage.title} (done earlier)`;
@@ -39,11 +40,11 @@ export function buildStoryRun(services: Services, pipeline: Pipeline, storyId: s
               worker: opts.worker,
               pipeline,
               shutdown: opts.stop,
-              progress: (text) => (task.output = text),
+              progress: (text) => (task.output = forTerminal(text)),
             });
             if (result.outcome === 'completed') return;
             if (result.outcome === 'released') throw new ShutdownError();
-            if (result.outcome === 'retry') task.output = `attempt ${job.attempts} failed (${result.error}); retrying`;
+            if (result.outcome === 'retry') task.output = forTerminal(`attempt ${job.attempts} failed (${result.error}); retrying`);
             continue;
           }
           const [active] = (await activeJobs(db, storyId)).filter((j) => j.type === stage.type);

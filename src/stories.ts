@@ -7,6 +7,7 @@ import { parseStoryVideoSettings, saveStoryVideoSettings } from './providers/pub
 import { parseScriptMarkdown } from './providers/text/markdown.js';
 import type { ScriptDraft } from './providers/types.js';
 import type { Db, Queryable } from './db/types.js';
+import { plainLine } from './control-chars.js';
 import { ConflictError, NotFoundError, UsageError, errorMessage } from './errors.js';
 import { LANGUAGES, isLanguage } from './languages.js';
 import { enqueue } from './queue/jobs.js';
@@ -20,7 +21,8 @@ export const newStorySchema = z.strictObject({
     .string({ error: (iss) => (iss.input === undefined ? 'give a topic: the subject of the documentary, e.g. "The Library of Alexandria"' : 'the topic must be a string') })
     .trim()
     .min(1, 'the topic is empty: give the subject of the documentary, e.g. "The Library of Alexandria"')
-    .max(500, 'the topic is longer than 500 characters: give a short subject, not a script'),
+    .max(500, 'the topic is longer than 500 characters: give a short subject, not a script')
+    .superRefine(plainLine('topic')),
   language: z
     .string()
     .refine(isLanguage, { error: (iss) => `unknown language "${String(iss.input)}"; use one of ${Object.keys(LANGUAGES).join(', ')}` })
@@ -67,11 +69,17 @@ export async function createStory(services: Services, pipeline: Pipeline, input:
 
 /** Reads and checks the operator's Markdown script; the topic on the command line wins over its `# ` title. */
 export function readScriptFile(file: string, topic: string | undefined): { topic: string; script: ScriptDraft } {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (err) {
     throw new UsageError(`cannot read the script ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(err)}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`the script ${file} is not UTF-8 text; save it as UTF-8`);
   }
   const parsed = parseScriptMarkdown(text, path.basename(file));
   const chosen = topic ?? parsed.topic;

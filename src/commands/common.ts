@@ -6,6 +6,7 @@ import { type Level, type Logger, createLogger } from '../log.js';
 import { isOffline } from '../providers/index.js';
 import { JOB_TYPES } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
+import { forTerminal } from '../control-chars.js';
 import { UsageError } from '../errors.js';
 
 /** Flags every command accepts (declared once on the program in src/cli.ts). */
@@ -54,12 +55,15 @@ export async function withServices<T>(
   }
 }
 
-/** `--budget USD` as a number (the story schema checks its range). */
+/**
+ * `--budget USD` as a number (the story schema checks its range). Decimal notation only: `Number()`
+ * alone would read `0x10` as 16, `1e3` as 1000 and `0b11` as 3.
+ */
 export function parseBudget(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v.replace(/^\$/, ''));
-  if (!v.trim() || !Number.isFinite(n)) throw new UsageError(`--budget takes an amount in US dollars, e.g. --budget 2.50 (got "${v}")`);
-  return n;
+  const m = /^\s*\$?(\d+(?:\.\d+)?|\.\d+)\s*$/.exec(v);
+  if (!m) throw new UsageError(`--budget takes an amount in US dollars in decimal digits, e.g. --budget 2.50 (got "${forTerminal(v)}")`);
+  return Number(m[1]);
 }
 
 export function printJson(value: unknown): void {

@@ -1,3 +1,4 @@
+import { forTerminal } from '../control-chars.js';
 import { loadConfig } from '../config.js';
 import { runChecks } from '../doctor.js';
 import { ExitError } from '../errors.js';
@@ -11,7 +12,7 @@ export async function doctor(g: GlobalOptions, opts: { json?: boolean }): Promis
   if (opts.json) printJson({ ok, checks });
   else {
     for (const c of checks) {
-      process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(17)} ${c.detail}\n`);
+      process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(17)} ${forTerminal(c.detail)}\n`);
       if (!c.ok && c.fix) process.stdout.write(`     ${''.padEnd(17)} fix: ${c.fix}\n`);
     }
     process.stdout.write(ok ? 'all checks passed\n' : 'some checks failed\n');

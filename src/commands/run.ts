@@ -1,3 +1,4 @@
+import { forTerminal } from '../control-chars.js';
 import { ExitError, RuntimeError, UsageError } from '../errors.js';
 import { defaultWorkerName } from '../queue/worker.js';
 import { buildStoryRun } from '../run-story.js';
@@ -29,7 +30,7 @@ export async function run(g: GlobalOptions, topic: string | undefined, opts: Run
     const story = opts.story
       ? await resolveStory(s.db, opts.story)
       : await createStory(s, PIPELINE, { topic: fromFile?.topic ?? topic!, language: opts.language, budget_usd: budget, privacy: opts.privacy, publish_at: opts.publishAt }, fromFile?.script);
-    if (!opts.json) process.stdout.write(`story ${story.id}: ${story.topic}\n`);
+    if (!opts.json) process.stdout.write(`story ${story.id}: ${forTerminal(story.topic)}\n`);
     const stop = stopSignal();
     const renderer = opts.json ? 'silent' : process.stdout.isTTY && !process.env.CI ? 'default' : 'simple';
     const tasks = buildStoryRun(s, PIPELINE, story.id, { worker: `run-${defaultWorkerName()}`, stop, renderer });

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { StoryDetail } from '../db/stories.js';
+import { forTerminal } from '../control-chars.js';
 import { UsageError } from '../errors.js';
 import { PIPELINE, progressIndex } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
@@ -28,7 +29,11 @@ function until(d: Date): string {
   return m < 60 ? `${m}m` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
-const cut = (s: string | null | undefined, n: number) => (!s ? '' : s.length > n ? s.slice(0, n - 1) + '…' : s);
+/** Stored text for one cell or line: escaped for the terminal (src/control-chars.ts), then cut to `n` characters. */
+const cut = (raw: string | null | undefined, n = Infinity) => {
+  const s = forTerminal(raw ?? '');
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+};
 
 function currentStage(story: Story): string {
   const i = progressIndex(PIPELINE, story.status);
@@ -60,21 +65,21 @@ function secs(a: Date | null, b: Date | null): string {
 /** One story for people: its stages, what waits and why, scenes, assets and costs. */
 export function detailView(d: StoryDetail): string {
   const out: string[] = [];
-  out.push(`story    ${d.id}`, `topic    ${d.topic}`, `language ${d.language}`, `status   ${d.status}${d.script_source?.provider === 'preview' ? ' (preview script)' : ''}`);
-  if (d.error_message) out.push(`error    ${d.error_message}`);
+  out.push(`story    ${d.id}`, `topic    ${cut(d.topic)}`, `language ${cut(d.language)}`, `status   ${d.status}${d.script_source?.provider === 'preview' ? ' (preview script)' : ''}`);
+  if (d.error_message) out.push(`error    ${cut(d.error_message)}`);
   // a job re-queued for later (a quota, YouTube's upload limit, a backoff) says why in full
   for (const j of d.jobs) {
-    if (j.status === 'queued' && j.last_error && j.run_at.getTime() > Date.now()) out.push(`waiting  ${j.type}, next try in ${until(j.run_at)}: ${j.last_error}`);
+    if (j.status === 'queued' && j.last_error && j.run_at.getTime() > Date.now()) out.push(`waiting  ${j.type}, next try in ${until(j.run_at)}: ${cut(j.last_error)}`);
   }
-  if (d.metadata) out.push(`title    ${d.metadata.title}`);
+  if (d.metadata) out.push(`title    ${cut(d.metadata.title)}`);
   out.push(`cost     ${money(d.cost_usd)}${d.budget_usd != null ? ` of a ${money(d.budget_usd)} budget` : ''}${d.costs.length ? ` (${d.costs.length} paid calls)` : ''}`);
-  if (d.youtube_url) out.push(`youtube  ${d.youtube_url}`);
+  if (d.youtube_url) out.push(`youtube  ${cut(d.youtube_url)}`);
   out.push(`created  ${d.created_at.toISOString()} (${age(d.created_at)} ago)`, '');
   const stages = new Table({ head: ['stage', 'state', 'attempts', 'worker', 'took', 'error'], style: { head: [], border: [] } });
   for (const stage of PIPELINE) {
     const jobs = d.jobs.filter((j) => j.type === stage.type);
     const j = jobs.at(-1);
-    stages.push([stage.type, j?.status ?? '-', j ? `${j.attempts}/${j.max_attempts}` : '', j?.locked_by ?? '', j ? secs(j.started_at, j.finished_at) : '', cut(j?.last_error, 50)]);
+    stages.push([stage.type, j?.status ?? '-', j ? `${j.attempts}/${j.max_attempts}` : '', cut(j?.locked_by), j ? secs(j.started_at, j.finished_at) : '', cut(j?.last_error, 50)]);
   }
   out.push(stages.toString());
   if (d.scenes.length) {
@@ -86,7 +91,7 @@ export function detailView(d: StoryDetail): string {
   }
   if (d.assets.length) {
     const t = new Table({ head: ['asset', 'size', 'location'], style: { head: [], border: [] } });
-    for (const a of d.assets) t.push([a.kind, `${(a.bytes / 1024).toFixed(0)} KiB`, a.url]);
+    for (const a of d.assets) t.push([cut(a.kind), `${(a.bytes / 1024).toFixed(0)} KiB`, cut(a.url)]);
     out.push('', t.toString());
   }
   if (d.costs.length) {
@@ -96,7 +101,7 @@ export function detailView(d: StoryDetail): string {
     for (const rows of groups.values()) {
       const sum = (k: 'tokens_in' | 'tokens_out' | 'images' | 'characters' | 'usd') => rows.reduce((n, r) => n + r[k], 0);
       const unpriced = rows.some((r) => !r.priced) ? ' (no price)' : '';
-      t.push([rows[0].stage, rows[0].model, rows.length, sum('tokens_in'), sum('tokens_out'), sum('images'), sum('characters'), `${money(sum('usd'))}${unpriced}`]);
+      t.push([cut(rows[0].stage), cut(rows[0].model), rows.length, sum('tokens_in'), sum('tokens_out'), sum('images'), sum('characters'), `${money(sum('usd'))}${unpriced}`]);
     }
     out.push('', t.toString());
   }

@@ -19,13 +19,28 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
-/** Masks the password of a connection string for display. */
+/** Query parameters of a connection string that hold secrets (`?password=`, `sslpassword=`, `sslkey=`...). */
+const SECRET_PARAM = /([?&;](?:[^=&#]*(?:pass|secret|key|token)[^=&#]*)=)[^&#]*/gi;
+
+/**
+ * Masks every credential-looking part of a connection string for display, without trusting a URL
+ * parser: a password may hold `/ ? # @ % :` or any character, and then `new URL` fails or reads it as
+ * a path or a fragment. Everything between the first `:` after the user name and the LAST `@` is the
+ * password (hosts hold no `@`), and secret-named query parameters are masked too. Text that is not a
+ * URL (`host=... password=...`) has its `password=` values masked.
+ */
 export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '****';
-    return u.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':****@');
+  const scheme = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(url);
+  if (!scheme) return url.replace(/(\bpass(?:word)?\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)/gi, '$1****');
+  const [, prefix, rest] = scheme;
+  const at = rest.lastIndexOf('@');
+  let masked = rest;
+  if (at >= 0) {
+    const userinfo = rest.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    // no colon: a user name only, unless a slash, `?` or `#` shows the "name" runs into a password
+    const user = colon >= 0 ? userinfo.slice(0, colon) : /[/?#]/.test(userinfo) ? '' : userinfo;
+    masked = `${user}${colon >= 0 || user !== userinfo ? ':****' : ''}@${rest.slice(at + 1)}`;
   }
+  return prefix + masked.replace(SECRET_PARAM, '$1****');
 }

@@ -7,6 +7,7 @@ import { PIPELINE, type Pipeline } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
 import { createStory, newStorySchema, retryStory, storyDetail, storyPage, storyPageSchema } from '../stories.js';
 import { bearerCheck } from './auth.js';
+import { BODY_TIMEOUT_MS, bodyTimeout, clientErrors, frameworkErrors, keyOutsideAuthorization, pathOf, strictJson } from './guards.js';
 import { ApiError, BODY_LIMIT, toApiError } from './errors.js';
 import { createdSchema, errorSchema, healthSchema, retriedSchema, retryBodySchema, storyDetailSchema, storyIdParams, storyPageResponseSchema } from './schemas.js';
 
@@ -35,15 +36,25 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, e
 export async function buildApp(s: Services, opts: AppOptions) {
   const pipeline = opts.pipeline ?? PIPELINE;
   // a client that stops sending half-way is cut off after 30 s, so it cannot hold up a shutdown
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true, requestTimeout: 30_000 }).withTypeProvider<ZodTypeProvider>();
+  // (and src/server/guards.ts holds the body to that: Node only checks its timeout every 30 s)
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    requestTimeout: BODY_TIMEOUT_MS,
+    frameworkErrors,
+    clientErrorHandler: clientErrors(s.logger),
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('apiKey', null);
   app.removeContentTypeParser('text/plain'); // bodies are JSON: anything else is a 415
+  strictJson(app);
+  bodyTimeout(app);
 
   app.setErrorHandler((err, req, reply) => {
     const api = toApiError(err);
-    if (api.statusCode >= 500) s.logger.error('request failed', { id: req.id, method: req.method, url: req.url, error: err instanceof Error ? err.message : String(err) });
+    if (api.statusCode >= 500) s.logger.error('request failed', { id: req.id, method: req.method, url: pathOf(req.url), error: err instanceof Error ? err.message : String(err) });
     return reply.code(api.statusCode).send(api.toJSON());
   });
   app.setNotFoundHandler((req, reply) => {
@@ -53,7 +64,9 @@ export async function buildApp(s: Services, opts: AppOptions) {
 
   const check = bearerCheck(opts.keys);
   app.addHook('onRequest', async (req, reply) => {
-    s.logger.debug('request started', { id: req.id, method: req.method, url: req.url });
+    s.logger.debug('request started', { id: req.id, method: req.method, url: pathOf(req.url) });
+    const misplaced = keyOutsideAuthorization(req);
+    if (misplaced) throw misplaced;
     if (!opts.keys.length || req.routeOptions.url === '/healthz') return;
     req.apiKey = check(req.headers.authorization);
     if (req.apiKey === null) {
@@ -61,9 +74,9 @@ export async function buildApp(s: Services, opts: AppOptions) {
       throw new ApiError(401, 'unauthorized', req.headers.authorization ? 'the API key is not valid' : 'send an API key: Authorization: Bearer <key>');
     }
   });
-  // one line a request, with nothing secret: which key by its position, never a header
+  // one line a request, with nothing secret: which key by its position, never a header or a query string
   app.addHook('onResponse', async (req, reply) => {
-    const fields = { id: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), key: req.apiKey ?? undefined, ip: req.ip };
+    const fields = { id: req.id, method: req.method, url: pathOf(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), key: req.apiKey ?? undefined, ip: req.ip };
     if (req.routeOptions.url === '/healthz') s.logger.debug('request', fields);
     else s.logger.info('request', fields);
   });
@@ -84,7 +97,7 @@ export async function buildApp(s: Services, opts: AppOptions) {
   });
 
   app.post('/stories', {
-    schema: { summary: 'Create a story and queue its first stage', body: newStorySchema, response: { 201: createdSchema, ...errors(400, 401, 413, 415, 429) } },
+    schema: { summary: 'Create a story and queue its first stage', body: newStorySchema, response: { 201: createdSchema, ...errors(400, 401, 408, 413, 415, 429) } },
     config: { rateLimit: { max: opts.rateLimit.max, timeWindow: opts.rateLimit.windowSeconds * 1000 } },
     handler: async (req, reply) => {
       const story = await createStory(s, pipeline, req.body);
@@ -98,7 +111,7 @@ export async function buildApp(s: Services, opts: AppOptions) {
   });
 
   app.get('/stories/:story_id', {
-    schema: { summary: 'One story with its scenes, jobs and assets (the JSON of `status ID --json`)', params: storyIdParams, response: { 200: storyDetailSchema, ...errors(400, 401, 404) } },
+    schema: { summary: 'One story with its scenes, jobs and assets (the JSON of `status ID --json`)', params: storyIdParams, response: { 200: storyDetailSchema, ...errors(400, 401, 404, 414) } },
     handler: async (req) => storyDetail(s.db, req.params.story_id),
   });
 
@@ -107,7 +120,7 @@ export async function buildApp(s: Services, opts: AppOptions) {
       summary: 'Resume a failed story at its failed stage, or redo it from a stage (like `retry ID --from STAGE`)',
       params: storyIdParams,
       body: retryBodySchema,
-      response: { 200: retriedSchema, ...errors(400, 401, 404, 409) },
+      response: { 200: retriedSchema, ...errors(400, 401, 404, 408, 409, 414) },
     },
     handler: async (req) => {
       const { story, stage } = await retryStory(s, pipeline, req.params.story_id, req.body?.from, { budgetUsd: req.body?.budget_usd });

@@ -23,6 +23,9 @@ const FRAMEWORK: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', 'send the body as JSON, with Content-Type: application/json'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json', 'the request body is not valid JSON'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json', 'the request says Content-Type: application/json but has no body'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad_request', 'the request body is not as long as its Content-Length says'],
+  FST_ERR_BAD_URL: [400, 'invalid_url', 'the URL holds an invalid percent-encoding (it must be UTF-8, e.g. %C3%A9)'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'uri_too_long', 'a part of the URL path is longer than 100 characters; story ids are 36'],
 };
 
 /**

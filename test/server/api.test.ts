@@ -165,7 +165,9 @@ describe('lost-archives serve on PostgreSQL', () => {
   it('logs one line a request, naming the key by its position and never the key', () => {
     const log = server.output();
     expect(log).toMatch(/INFO {2}request .*method=POST url=\/stories status=201 .*key=1/);
-    expect(log).toMatch(/request .*method=GET url="\/stories\?limit=5&offset=0" status=200 .*key=2/);
+    // the path only: a query string is never logged (it could hold a key)
+    expect(log).toMatch(/request .*method=GET url=\/stories status=200 .*key=2/);
+    expect(log).not.toMatch(/limit=5/);
     expect(log).toMatch(/request .*status=401/);
     expect(log).not.toContain(KEY);
     expect(log).not.toContain(OTHER_KEY);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainLine, plainText } from '../../control-chars.js';
 import { LANGUAGES } from '../../languages.js';
 import { formatTimestamp } from '../../media/timeline.js';
 import type { StoryMetadata } from '../../types.js';
@@ -12,14 +13,14 @@ export const MIN_SCENES = 8;
 export const MAX_SCENES = 20;
 
 export const scriptSchema = z.strictObject({
-  title: z.string().min(1).max(200).describe('working title of the film'),
-  hook: z.string().min(1).max(1200).describe('the opening lines, spoken before the first scene'),
+  title: z.string().min(1).max(200).superRefine(plainLine('title')).describe('working title of the film'),
+  hook: z.string().min(1).max(1200).superRefine(plainText('hook')).describe('the opening lines, spoken before the first scene'),
   style: z.string().min(10).max(400).describe('one archival visual style for every still, in English'),
   scenes: z
     .array(
       z.strictObject({
-        title: z.string().min(1).max(80).describe('short chapter title'),
-        narration: z.string().min(20).max(4000).describe('what the narrator says in this scene'),
+        title: z.string().min(1).max(80).superRefine(plainLine('scene title')).describe('short chapter title'),
+        narration: z.string().min(20).max(4000).superRefine(plainText('narration')).describe('what the narrator says in this scene'),
         visual: z.string().min(10).max(600).describe('the still picture of this scene, in English'),
       }),
     )
@@ -28,8 +29,8 @@ export const scriptSchema = z.strictObject({
 });
 
 export const metadataSchema = z.strictObject({
-  title: z.string().min(1).max(100),
-  description: z.string().min(1).max(3500),
+  title: z.string().min(1).max(100).superRefine(plainLine('title')),
+  description: z.string().min(1).max(3500).superRefine(plainText('description')),
   tags: z.array(z.string().min(1).max(40)).min(1).max(30),
   thumbnailHeadline: z.string().min(1).max(60),
 });

@@ -1,5 +1,15 @@
 import type { ScriptDraft } from '../types.js';
 import { UsageError } from '../../errors.js';
+import { hiddenCharacter, plainLineProblem } from '../../control-chars.js';
+
+/** Refuses a script with control characters (but tabs and line breaks) or half surrogate pairs, naming the line. */
+function refuseHidden(text: string, file: string): void {
+  const lines = text.split(/\r\n?|\n/);
+  for (const [i, line] of lines.entries()) {
+    const hidden = hiddenCharacter(line.replace(/\t/g, ' '));
+    if (hidden) throw new UsageError(`${file}: line ${i + 1} holds ${hidden}; scripts are plain text: remove it (and any escape sequence it starts)`);
+  }
+}
 
 /**
  * A script the operator wrote, in Markdown:
@@ -10,6 +20,7 @@ import { UsageError } from '../../errors.js';
  *   Image: what the still shows  (optional; default: the scene title)
  */
 export function parseScriptMarkdown(text: string, file: string): { topic: string | null; draft: ScriptDraft } {
+  refuseHidden(text, file);
   let topic: string | null = null;
   const scenes: { title: string; narration: string[]; image: string | null }[] = [];
   const plain = text.replace(/\r\n?/g, '\n').replace(/<!--[\s\S]*?-->/g, '');
@@ -33,6 +44,8 @@ export function parseScriptMarkdown(text: string, file: string): { topic: string
   }
   if (!scenes.length) throw new UsageError(`${file} has no scenes: start each scene with a "## Scene title" line, followed by its narration`);
   if (scenes.length > 60) throw new UsageError(`${file} has ${scenes.length} scenes; at most 60 fit one video`);
+  const badTitle = scenes.map((s) => plainLineProblem('scene title', s.title)).findIndex(Boolean);
+  if (badTitle >= 0) throw new UsageError(`${file}: scene ${badTitle + 1}: ${plainLineProblem('scene title', scenes[badTitle].title)}`);
   const empty = scenes.findIndex((s) => !s.narration.length);
   if (empty >= 0) throw new UsageError(`${file}: scene ${empty + 1} ("${scenes[empty].title}") has no narration`);
   const long = scenes.findIndex((s) => s.narration.join(' ').length > 4000);
