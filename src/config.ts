@@ -8,6 +8,7 @@ import { UsageError } from './errors.js';
 import { googleSchema } from './config/google.js';
 import { providersSchema } from './config/providers.js';
 import { queueSchema } from './config/queue.js';
+import { researchSchema } from './config/research.js';
 import { serveSchema } from './config/serve.js';
 import { storageSchema } from './config/storage.js';
 import { videoSchema } from './config/video.js';
@@ -44,6 +45,8 @@ const configSchema = z.strictObject({
    * environment only (Vertex AI: GOOGLE_CLOUD_PROJECT, and GOOGLE_CLOUD_LOCATION, default `global`).
    */
   google: googleSchema.prefault({}),
+  /** Research: the fact-check of scripts against their sources (`factCheck`: off, warn, block). */
+  research: researchSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -113,6 +113,7 @@ const costSchema = z.object({
   tokens_out: z.number(),
   images: z.number(),
   characters: z.number(),
+  search_queries: z.number().describe('Google Search queries of a grounded call'),
   usd: z.number(),
   priced: z.boolean(),
   created_at: time,
