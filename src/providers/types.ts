@@ -132,8 +132,8 @@ export interface PublishRequest {
    * finds the video already uploaded (a retried job) never fetches it.
    */
   file(name: 'video' | 'thumbnail' | 'srt'): Promise<string>;
-  /** the sources the script was researched from, most-cited first (the folder publisher writes them to sources.json) */
-  sources?: PublishedSource[];
+  /** what the script was researched from, sources most-cited first (the folder publisher writes it to sources.json) */
+  research?: PublishedResearch;
   /** For publishers that record where an upload stands, so that a retried job resumes or skips it. */
   db: Queryable;
   /** A short progress line for people. */
@@ -150,6 +150,14 @@ export interface PublishedSource {
   /** grounded passages of narration it backs */
   citations: number;
   scenes: number[];
+}
+
+export interface PublishedResearch {
+  /** null: nothing recorded (a story older than research) */
+  origin: Research['origin'] | null;
+  search_queries: string[];
+  sources: PublishedSource[];
+  claims: Claim[];
 }
 
 export interface Publisher {

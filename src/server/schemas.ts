@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JOB_TYPES, PIPELINE } from '../stages/index.js';
 import { newStorySchema } from '../stories.js';
+import { researchSchema } from './research-schema.js';
 
 /**
  * What the API answers, for the OpenAPI document and the serializer. Requests are validated with the
@@ -127,6 +128,7 @@ export const storyDetailSchema = storySchema.extend({
   assets: z.array(assetSchema),
   costs: z.array(costSchema),
   cost_usd: usd,
+  research: researchSchema,
 });
 
 export const storyPageResponseSchema = z.strictObject({

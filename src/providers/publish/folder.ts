@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Publisher } from '../types.js';
 
-/** Publishes to a folder: `<dir>/<story-id>/` gets video.mp4, thumbnail.jpg, captions.srt, metadata.json. */
+/**
+ * Publishes to a folder: `<dir>/<story-id>/` gets video.mp4, thumbnail.jpg, captions.srt, metadata.json
+ * and sources.json (the script's sources, most-cited first, and its claims with their verdicts).
+ */
 export function folderPublisher(dir: string): Publisher {
   return {
     name: 'folder',
-    async publish({ story, metadata, file }) {
+    async publish({ story, metadata, file, research }) {
       const dest = path.join(dir, story.id);
       await fs.promises.mkdir(dest, { recursive: true });
       await fs.promises.copyFile(await file('video'), path.join(dest, 'video.mp4'));
@@ -14,6 +17,8 @@ export function folderPublisher(dir: string): Publisher {
       await fs.promises.copyFile(await file('srt'), path.join(dest, 'captions.srt'));
       const doc = { story_id: story.id, topic: story.topic, language: story.language, ...metadata };
       await fs.promises.writeFile(path.join(dest, 'metadata.json'), JSON.stringify(doc, null, 2) + '\n');
+      const sources = { story_id: story.id, origin: research?.origin ?? null, search_queries: research?.search_queries ?? [], sources: research?.sources ?? [], claims: research?.claims ?? [] };
+      await fs.promises.writeFile(path.join(dest, 'sources.json'), JSON.stringify(sources, null, 2) + '\n');
       return { videoId: null, url: null };
     },
   };
