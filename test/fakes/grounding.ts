@@ -53,7 +53,7 @@ export function groundedScriptReply(
           },
         },
       ],
-      usageMetadata: { promptTokenCount: 9000, candidatesTokenCount: 2400, thoughtsTokenCount: 600, totalTokenCount: 12000 },
+      usageMetadata: { promptTokenCount: 1200, candidatesTokenCount: 2400, thoughtsTokenCount: 0, totalTokenCount: 3600 },
       modelVersion: 'fake',
     },
   };

@@ -169,7 +169,7 @@ describe('researched scripts', () => {
       ['claims', 0],
     ]);
     // $14 per 1,000 queries on top of the tokens
-    expect(rows[0].usd).toBeCloseTo((9000 * 1.5 + 3000 * 7.5) / 1e6 + 3 * 0.014, 9);
+    expect(rows[0].usd).toBeCloseTo((1200 * 1.5 + 2400 * 7.5) / 1e6 + 3 * 0.014, 9);
 
     // the estimate counts 12 queries ($0.168) before the call: a $0.10 budget is refused with no request made
     const tight = await createStory(s, PIPELINE, { topic: 'Ink', language: 'en-US', budget_usd: 0.1 });
