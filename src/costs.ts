@@ -4,7 +4,6 @@ import type { Queryable } from './db/types.js';
 import { PermanentError } from './errors.js';
 import type { Logger } from './log.js';
 import type { MeteredCall, Meter, Usage } from './providers/types.js';
-import type { StageContext } from './stages/types.js';
 import type { JobType, Story } from './types.js';
 
 /**
@@ -149,6 +148,6 @@ export async function metered<T>(meter: Meter | undefined, call: MeteredCall, fn
 }
 
 /** The meter a stage hands to its provider calls for this story. */
-export function stageMeter(ctx: StageContext, story: Pick<Story, 'id' | 'budget_usd'>, stage: JobType): Meter {
+export function stageMeter(ctx: { db: Queryable; config: { google: { prices: Record<string, Price> } }; log: Logger }, story: Pick<Story, 'id' | 'budget_usd'>, stage: JobType): Meter {
   return storyMeter({ db: ctx.db, prices: priceTable(ctx.config.google.prices), log: ctx.log }, story, stage);
 }

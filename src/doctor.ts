@@ -13,10 +13,10 @@ import { FFMPEG_INSTALL_HINT, binaryVersion, ffmpegBinary, ffprobeBinary } from 
 import { missingAuthorisation, tokenFilePath } from './providers/publish/youtube/client.js';
 import { ESPEAK_INSTALL_HINT } from './providers/speech/espeak.js';
 import { GEMINI_KEY_HINT, geminiAuth } from './providers/google/credentials.js';
-import { ttsCredentials } from './providers/speech/google.js';
+import { ttsCredentials } from './providers/speech/tts-client.js';
 import { buildProviders } from './providers/index.js';
 import { supabaseFromConfig } from './storage/index.js';
-import { maskSecret, supabaseEnv } from './storage/supabase.js';
+import { maskSecret, supabaseEnv } from './storage/supabase-env.js';
 
 export interface Check {
   name: string;

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { LoadedConfig } from '../config.js';
 import { PermanentError } from '../errors.js';
 import { localStorage } from './local.js';
-import { type SupabaseStorageOptions, supabaseEnv, supabaseStorage } from './supabase.js';
+import { supabaseEnv } from './supabase-env.js';
+import { type SupabaseStorageOptions, supabaseStorage } from './supabase.js';
 import type { Storage } from './types.js';
 
 /** The configured storage; Supabase credentials come from the environment only. */

@@ -1,18 +1,14 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { v1beta1 } from '@google-cloud/text-to-speech';
-import { GoogleAuth, OAuth2Client } from 'google-auth-library';
 import { metered, voiceType } from '../../costs.js';
 import { PermanentError } from '../../errors.js';
-import { runFfmpeg } from '../../media/ffmpeg.js';
 import { type Pcm, encodeWav, parseWav, silence, wavSeconds } from '../../media/wav.js';
 import type { SentenceTiming } from '../../types.js';
 import { TTS_CREDENTIALS_HINT } from '../google/credentials.js';
 import { type GoogleConfig, googleLimits } from '../google/gemini.js';
 import { type CallInfo, withRetry } from '../google/retry.js';
 import type { Meter, Narration, SpeechProvider } from '../types.js';
-import { DEFAULT_VOICES, speaksPlainTextOnly } from './voices.js';
+import { ENCODING, buildClient, cancelledBy, decodeMp3, voiceFor } from './tts-client.js';
+import { speaksPlainTextOnly } from './voices.js';
 import { MAX_REQUEST_BYTES, type Piece, markedSsml, narrationPieces, sentenceTimes, ssmlChunks } from './ssml.js';
 
 /**
@@ -22,53 +18,9 @@ import { MAX_REQUEST_BYTES, type Piece, markedSsml, narrationPieces, sentenceTim
  * gives the timing. Clips are joined into the one WAV per scene the audio stage stores.
  */
 
-const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
-const ENCODING = { LINEAR16: 1, MP3: 2 } as const;
-
-/** Where the TTS credentials would come from, checked without calling the API. */
-export async function ttsCredentials(env: NodeJS.ProcessEnv): Promise<{ ok: boolean; detail: string; fix: string }> {
-  if (env.GOOGLE_OAUTH_ACCESS_TOKEN) return { ok: true, detail: 'access token from GOOGLE_OAUTH_ACCESS_TOKEN', fix: '' };
-  const file = env.GOOGLE_APPLICATION_CREDENTIALS;
-  if (file && !fs.existsSync(file)) return { ok: false, detail: `GOOGLE_APPLICATION_CREDENTIALS names ${file}, which does not exist`, fix: TTS_CREDENTIALS_HINT };
-  try {
-    await Promise.race([
-      new GoogleAuth({ scopes: SCOPES }).getClient(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 10_000).unref()),
-    ]);
-    return { ok: true, detail: file ? `Application Default Credentials from ${file}` : 'Application Default Credentials', fix: '' };
-  } catch (err) {
-    const detail = file
-      ? `GOOGLE_APPLICATION_CREDENTIALS names ${file}, which cannot be used: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
-      : 'no Application Default Credentials found (GOOGLE_APPLICATION_CREDENTIALS is not set)';
-    return { ok: false, detail, fix: TTS_CREDENTIALS_HINT };
-  }
-}
-
-function buildClient(google: GoogleConfig, env: NodeJS.ProcessEnv): v1beta1.TextToSpeechClient {
-  const url = new URL(google.endpoints.tts ?? 'https://texttospeech.googleapis.com');
-  const protocol = url.protocol === 'http:' ? 'http' : 'https';
-  const port = url.port ? Number(url.port) : protocol === 'http' ? 80 : 443;
-  const token = env.GOOGLE_OAUTH_ACCESS_TOKEN;
-  let authClient: OAuth2Client | undefined;
-  if (token) {
-    authClient = new OAuth2Client();
-    // a token from the environment: no refresh is possible, so it is given a far expiry
-    authClient.setCredentials({ access_token: token, expiry_date: Date.now() + 365 * 86_400_000 });
-  }
-  // (google-gax pins its own google-auth-library; the client only needs an AuthClient's fetch)
-  const auth = authClient ? { authClient: authClient as unknown as NonNullable<ConstructorParameters<typeof v1beta1.TextToSpeechClient>[0]>['authClient'] } : {};
-  return new v1beta1.TextToSpeechClient({ fallback: true, apiEndpoint: url.hostname, port, protocol, ...auth });
-}
-
-export function voiceFor(google: GoogleConfig, language: string): { name: string; languageCode: string } {
-  const name = google.voices[language] ?? DEFAULT_VOICES[language];
-  if (!name) throw new PermanentError(`no Cloud TTS voice for language ${language}: add one under google.voices in the config, e.g. '${language}': '${language}-Neural2-A'`);
-  return { name, languageCode: name.split('-').slice(0, 2).join('-') };
-}
-
 /** `language`: the default story language, whose voice `check` (doctor) looks for. */
 export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = process.env, language = 'en-US'): SpeechProvider {
-  let client: v1beta1.TextToSpeechClient | null = null;
+  let client: ReturnType<typeof buildClient> | null = null;
   const tts = () => (client ??= buildClient(google, env));
   const limit = googleLimits(google).speech;
   const info = (what: string, voice: string): CallInfo => ({
@@ -77,13 +29,6 @@ export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = proce
     setting: { key: 'google.voices', value: voice },
     credentials: `${TTS_CREDENTIALS_HINT}; the Cloud Text-to-Speech API must be enabled for the project`,
   });
-
-  /** google-gax's calls return a promise with `cancel()`: an aborted job does not wait for the answer. */
-  function cancelledBy<T>(signal: AbortSignal, call: Promise<T> & { cancel?: () => void }): Promise<T> {
-    const onAbort = () => call.cancel?.();
-    signal.addEventListener('abort', onAbort, { once: true });
-    return call.finally(() => signal.removeEventListener('abort', onAbort));
-  }
 
   /** One synthesize request → PCM (decoded from MP3 when so configured) and the marks' times. */
   async function synthesize(input: { text: string } | { ssml: string }, voice: { name: string; languageCode: string }, what: string, characters: number, scene: number | undefined, signal: AbortSignal, meter?: Meter) {
@@ -175,17 +120,6 @@ export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = proce
       }
     },
   };
-}
-
-async function decodeMp3(mp3: Buffer, signal: AbortSignal): Promise<Pcm> {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-tts-'));
-  try {
-    await fs.promises.writeFile(path.join(dir, 'in.mp3'), mp3);
-    await runFfmpeg({ inputs: [{ path: path.join(dir, 'in.mp3') }], outputOptions: ['-c:a', 'pcm_s16le', '-f', 'wav'], output: path.join(dir, 'out.wav') }, { signal });
-    return parseWav(await fs.promises.readFile(path.join(dir, 'out.wav')));
-  } finally {
-    await fs.promises.rm(dir, { recursive: true, force: true });
-  }
 }
 
 const round = (s: number) => Math.round(s * 1000) / 1000;
