@@ -93,6 +93,8 @@ export default defineConfig({
     concurrency: { text: 2, image: 4, speech: 4 }, // calls in flight per provider, per process
     retry: { attempts: 4, baseSeconds: 1, maxSeconds: 30 }, // 429/5xx within one call, then the queue
     targetMinutes: 8, // narration length the script is written for
-    prices: {}, // USD over the built-in table, e.g. { 'gemini-3.5-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 9 } }
+    prices: {}, // USD over the built-in table, e.g. { 'gemini-3.5-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 9, perSearchQuery: 0.014 } }
   },
+  /** The gemini writer researches with Google Search; unsupported claims: 'off' (not checked), 'warn' (shown), 'block' (the story fails). */
+  research: { factCheck: 'warn' },
 });

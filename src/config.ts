@@ -9,6 +9,7 @@ import { googleSchema } from './config/google.js';
 import { configParseError } from './config/parse-errors.js';
 import { providersSchema } from './config/providers.js';
 import { queueSchema } from './config/queue.js';
+import { researchSchema } from './config/research.js';
 import { serveSchema } from './config/serve.js';
 import { storageSchema } from './config/storage.js';
 import { videoSchema } from './config/video.js';
@@ -45,6 +46,8 @@ const configSchema = z.strictObject({
    * environment only (Vertex AI: GOOGLE_CLOUD_PROJECT, and GOOGLE_CLOUD_LOCATION, default `global`).
    */
   google: googleSchema.prefault({}),
+  /** Research: the fact-check of scripts against their sources (`factCheck`: off, warn, block). */
+  research: researchSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

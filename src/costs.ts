@@ -16,11 +16,13 @@ import type { JobType, Story } from './types.js';
  * the README says where to check them). `google.prices` in the config overrides any entry.
  */
 export const DEFAULT_PRICES: Record<string, Price> = {
-  // list price from 2027-01-01; Google charges half ($0.75 / $3.75) until 2026-12-31, so budgets err high
-  'gemini-3.8-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 7.5 },
-  'gemini-3.5-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 9 },
-  'gemini-3.5-flash-lite': { inputPerMillionTokens: 0.3, outputPerMillionTokens: 2.5 },
-  'gemini-3.1-flash-lite': { inputPerMillionTokens: 0.25, outputPerMillionTokens: 1.5 },
+  // list price from 2027-01-01; Google charges half ($0.75 / $3.75) until 2026-12-31, so budgets err high.
+  // Grounding with Google Search on Gemini 3: $14 per 1,000 search queries (after a monthly free allowance,
+  // which the ledger does not count, so it errs high again)
+  'gemini-3.8-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 7.5, perSearchQuery: 0.014 },
+  'gemini-3.5-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 9, perSearchQuery: 0.014 },
+  'gemini-3.5-flash-lite': { inputPerMillionTokens: 0.3, outputPerMillionTokens: 2.5, perSearchQuery: 0.014 },
+  'gemini-3.1-flash-lite': { inputPerMillionTokens: 0.25, outputPerMillionTokens: 1.5, perSearchQuery: 0.014 },
   // image models: the picture per image, and text and thinking tokens at the output rate
   'gemini-3.1-flash-image': { inputPerMillionTokens: 0.5, outputPerMillionTokens: 3, perImage: 0.067 },
   'gemini-3-pro-image': { inputPerMillionTokens: 2, outputPerMillionTokens: 12, perImage: 0.134 },
@@ -49,7 +51,8 @@ export function priceOf(prices: Record<string, Price>, model: string, usage: Usa
     ((usage.tokensIn ?? 0) * (p.inputPerMillionTokens ?? 0)) / 1e6 +
     ((usage.tokensOut ?? 0) * (p.outputPerMillionTokens ?? 0)) / 1e6 +
     (usage.images ?? 0) * (p.perImage ?? 0) +
-    ((usage.characters ?? 0) * (p.perMillionCharacters ?? 0)) / 1e6
+    ((usage.characters ?? 0) * (p.perMillionCharacters ?? 0)) / 1e6 +
+    (usage.searchQueries ?? 0) * (p.perSearchQuery ?? 0)
   );
 }
 
@@ -121,6 +124,7 @@ export function storyMeter(deps: { db: Queryable; prices: Record<string, Price>;
           tokens_out: usage.tokensOut ?? 0,
           images: usage.images ?? 0,
           characters: usage.characters ?? 0,
+          search_queries: usage.searchQueries ?? 0,
           usd: price ?? 0,
           priced: price !== null,
         });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import fs from 'node:fs';
 import path from 'node:path';
 import { costByStory, totalCost } from './db/costs.js';
+import { type StoryResearch, getResearch } from './db/research.js';
 import { type StoryDetail, findStory, getStory, getStoryDetail, insertStory, listStories, saveScript } from './db/stories.js';
 import { parseStoryVideoSettings, saveStoryVideoSettings } from './providers/publish/youtube/settings.js';
 import { parseScriptMarkdown } from './providers/text/markdown.js';
@@ -95,10 +96,10 @@ export async function resolveStory(db: Db, idOrPrefix: string): Promise<Story> {
   throw new NotFoundError(`no story with id "${idOrPrefix}"; \`lost-archives status\` lists stories`);
 }
 
-/** One story as `status ID --json` prints it and `GET /stories/{id}` answers: the row with its scenes, jobs and assets. */
-export async function storyDetail(db: Db, idOrPrefix: string): Promise<StoryDetail> {
+/** One story as `status ID --json` prints it and `GET /stories/{id}` answers: the row with its scenes, jobs, assets and research. */
+export async function storyDetail(db: Db, idOrPrefix: string): Promise<StoryDetail & { research: StoryResearch }> {
   const story = await resolveStory(db, idOrPrefix);
-  return (await getStoryDetail(db, story.id))!;
+  return { ...(await getStoryDetail(db, story.id))!, research: await getResearch(db, story.id) };
 }
 
 /** A whole number from 0 to `max`, also from a flag or query string ("20"). */

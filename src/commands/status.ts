@@ -1,8 +1,10 @@
 import Table from 'cli-table3';
+import type { StoryResearch } from '../db/research.js';
 import type { StoryDetail } from '../db/stories.js';
 import { forTerminal } from '../control-chars.js';
 import { UsageError } from '../errors.js';
 import { PIPELINE, progressIndex } from '../stages/index.js';
+import { researchView } from '../status/research.js';
 import type { Services } from '../stages/types.js';
 import { type StoryPage, issuesMessage, storyDetail, storyPage, storyPageSchema } from '../stories.js';
 import type { Story } from '../types.js';
@@ -63,7 +65,7 @@ function secs(a: Date | null, b: Date | null): string {
 }
 
 /** One story for people: its stages, what waits and why, scenes, assets and costs. */
-export function detailView(d: StoryDetail): string {
+export function detailView(d: StoryDetail & { research?: StoryResearch }): string {
   const out: string[] = [];
   out.push(`story    ${d.id}`, `topic    ${cut(d.topic)}`, `language ${cut(d.language)}`, `status   ${d.status}${d.script_source?.provider === 'preview' ? ' (preview script)' : ''}`);
   if (d.error_message) out.push(`error    ${cut(d.error_message)}`);
@@ -89,6 +91,7 @@ export function detailView(d: StoryDetail): string {
     }
     out.push('', t.toString());
   }
+  if (d.research) out.push('', researchView(d.research));
   if (d.assets.length) {
     const t = new Table({ head: ['asset', 'size', 'location'], style: { head: [], border: [] } });
     for (const a of d.assets) t.push([cut(a.kind), `${(a.bytes / 1024).toFixed(0)} KiB`, cut(a.url)]);

@@ -11,6 +11,8 @@ const priceSchema = z.strictObject({
   perImage: z.number().min(0).optional(),
   /** per million characters synthesised */
   perMillionCharacters: z.number().min(0).optional(),
+  /** per Google Search query a grounded request ran (Gemini 3 bills grounding per query) */
+  perSearchQuery: z.number().min(0).optional(),
 });
 export type Price = z.output<typeof priceSchema>;
 

@@ -14,6 +14,8 @@ export interface CostRow {
   tokens_out: number;
   images: number;
   characters: number;
+  /** Google Search queries of a grounded call */
+  search_queries: number;
   usd: number;
   priced: boolean;
   created_at: Date;
@@ -23,15 +25,15 @@ export type NewCost = Omit<CostRow, 'id' | 'created_at'>;
 
 export async function insertCost(db: Queryable, c: NewCost): Promise<void> {
   await db.query(
-    `insert into costs (story_id, stage, provider, model, operation, scene, tokens_in, tokens_out, images, characters, usd, priced)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [c.story_id, c.stage, c.provider, c.model, c.operation, c.scene, c.tokens_in, c.tokens_out, c.images, c.characters, c.usd, c.priced],
+    `insert into costs (story_id, stage, provider, model, operation, scene, tokens_in, tokens_out, images, characters, search_queries, usd, priced)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [c.story_id, c.stage, c.provider, c.model, c.operation, c.scene, c.tokens_in, c.tokens_out, c.images, c.characters, c.search_queries, c.usd, c.priced],
   );
 }
 
 export async function listCosts(db: Queryable, storyId: string): Promise<CostRow[]> {
   return db.query<CostRow>(
-    'select id::float8 as id, story_id, stage, provider, model, operation, scene, tokens_in::float8 as tokens_in, tokens_out::float8 as tokens_out, images, characters::float8 as characters, usd, priced, created_at from costs where story_id = $1 order by id',
+    'select id::float8 as id, story_id, stage, provider, model, operation, scene, tokens_in::float8 as tokens_in, tokens_out::float8 as tokens_out, images, characters::float8 as characters, search_queries, usd, priced, created_at from costs where story_id = $1 order by id',
     [storyId],
   );
 }

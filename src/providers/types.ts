@@ -8,6 +8,35 @@ export interface ScriptDraft {
   script: string;
   scenes: NewScene[];
   source: { provider: string; file?: string };
+  /** what the script was researched from; absent: not researched (the offline writer) */
+  research?: Research;
+}
+
+/** Where a script's facts come from: its sources and the passages of narration each one backs. */
+export interface Research {
+  /** `search`: Grounding with Google Search; `operator`: links in the operator's script; `none`: not researched */
+  origin: 'search' | 'operator' | 'none';
+  /** the Google Search queries the model ran */
+  queries: string[];
+  sources: { url: string; title: string | null; domain: string | null }[];
+  /**
+   * A piece of one scene's narration (1-based scene; null: the whole script, as an operator's `Sources:`
+   * list) and the sources (0-based indices into `sources`) that back it.
+   */
+  passages: { scene: number | null; text: string; sources: number[] }[];
+}
+
+export type ClaimKind = 'date' | 'name' | 'place' | 'number' | 'quotation' | 'other';
+
+/** One checkable statement of a script and whether a recorded source backs it. */
+export interface Claim {
+  text: string;
+  kind: ClaimKind;
+  /** 1-based scene, or null when it is not tied to one */
+  scene: number | null;
+  verdict: 'supported' | 'unsupported';
+  /** 1-based source positions that back it (empty when unsupported) */
+  sources: number[];
 }
 
 /** Records what a paid call used and stops a story before a call would take it over its budget (src/costs.ts). */
@@ -21,6 +50,8 @@ export interface Usage {
   tokensOut?: number;
   images?: number;
   characters?: number;
+  /** Google Search queries a grounded call ran (billed per query on Gemini 3) */
+  searchQueries?: number;
 }
 
 export interface MeteredCall {
@@ -47,6 +78,11 @@ export interface TextProvider {
   /** true when the writing is a placeholder, labelled as such wherever it shows */
   readonly preview: boolean;
   writeScript(input: { topic: string; language: string }, signal: AbortSignal, meter?: Meter): Promise<ScriptDraft>;
+  /**
+   * The script's checkable claims (dates, names, places, numbers, quotations), each marked supported
+   * when one of the research's passages of the same scene backs it. Absent: this writer cannot check.
+   */
+  checkClaims?(input: { topic: string; language: string; scenes: { position: number; text: string }[]; research: Research }, signal: AbortSignal, meter?: Meter): Promise<Claim[]>;
   writeMetadata(
     input: { story: Story; scenes: Scene[]; chapters: { start: number; title: string }[] },
     signal: AbortSignal,
@@ -96,12 +132,32 @@ export interface PublishRequest {
    * finds the video already uploaded (a retried job) never fetches it.
    */
   file(name: 'video' | 'thumbnail' | 'srt'): Promise<string>;
+  /** what the script was researched from, sources most-cited first (the folder publisher writes it to sources.json) */
+  research?: PublishedResearch;
   /** For publishers that record where an upload stands, so that a retried job resumes or skips it. */
   db: Queryable;
   /** A short progress line for people. */
   progress(text: string): void;
   /** Something the operator should know that does not stop publishing. */
   warn(text: string): void;
+}
+
+export interface PublishedSource {
+  position: number;
+  url: string;
+  title: string | null;
+  domain: string | null;
+  /** grounded passages of narration it backs */
+  citations: number;
+  scenes: number[];
+}
+
+export interface PublishedResearch {
+  /** null: nothing recorded (a story older than research) */
+  origin: Research['origin'] | null;
+  search_queries: string[];
+  sources: PublishedSource[];
+  claims: Claim[];
 }
 
 export interface Publisher {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JOB_TYPES, PIPELINE } from '../stages/index.js';
 import { newStorySchema } from '../stories.js';
+import { researchSchema } from './research-schema.js';
 
 /**
  * What the API answers, for the OpenAPI document and the serializer. Requests are validated with the
@@ -113,6 +114,7 @@ const costSchema = z.object({
   tokens_out: z.number(),
   images: z.number(),
   characters: z.number(),
+  search_queries: z.number().describe('Google Search queries of a grounded call'),
   usd: z.number(),
   priced: z.boolean(),
   created_at: time,
@@ -126,6 +128,7 @@ export const storyDetailSchema = storySchema.extend({
   assets: z.array(assetSchema),
   costs: z.array(costSchema),
   cost_usd: usd,
+  research: researchSchema,
 });
 
 export const storyPageResponseSchema = z.strictObject({

@@ -1,4 +1,6 @@
+import { getResearch } from '../db/research.js';
 import { listScenes, setMetadata } from '../db/stories.js';
+import { withSources } from './description/sources.js';
 import { chapters, sceneTimeline } from '../media/timeline.js';
 import type { StoryMetadata } from '../types.js';
 import { stageMeter } from '../costs.js';
@@ -58,7 +60,7 @@ export const metadataStage: Stage = {
     const timeline = sceneTimeline(scenes, ctx.config.video);
     const list = chapters(timeline, scenes.map((s) => s.title ?? `Scene ${s.position}`));
     const written = await ctx.providers.text.writeMetadata({ story, scenes, chapters: list }, ctx.signal, stageMeter(ctx, story, 'generate_metadata'));
-    const metadata = fitYouTubeLimits(written);
+    const metadata = fitYouTubeLimits(withSources(written, await getResearch(ctx.db, story.id)));
     if (ctx.signal.aborted) return;
     await setMetadata(ctx.db, story.id, metadata);
     ctx.progress(metadata.title);

@@ -1,4 +1,6 @@
+import { getResearch } from '../db/research.js';
 import { setPublished } from '../db/stories.js';
+import { mostCited } from './description/sources.js';
 import { PermanentError } from '../errors.js';
 import { forgetUpload } from '../providers/publish/youtube/state.js';
 import { keys } from '../storage/types.js';
@@ -15,7 +17,9 @@ export const uploadStage: Stage = {
     // fetched only when the publisher asks: a retry whose video YouTube already has does not download it
     const file = (name: keyof typeof names) => ctx.storage.localPath(keys.story(story.id, names[name]), ctx.signal);
     ctx.progress(`publishing with ${ctx.providers.publish.name}`);
-    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, file, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text) }, ctx.signal);
+    const research = await getResearch(ctx.db, story.id);
+    const publishing = { story, metadata: story.metadata, file, research: { ...research, sources: mostCited(research.sources) }, db: ctx.db, progress: ctx.progress, warn: (text: string) => ctx.log.warn(text) };
+    const result = await ctx.providers.publish.publish(publishing, ctx.signal);
     if (ctx.signal.aborted) return;
     await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });
     // a published story's files need no copy on this machine any more (remote storage keeps them)

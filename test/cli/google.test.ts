@@ -22,7 +22,9 @@ describe('CLI with the Google providers', () => {
       path.join(cwd, '.lost-archivesrc.json'),
       JSON.stringify({
         providers: { text: 'gemini', image: 'preview', speech: 'google' },
-        google: { endpoints: { gemini: gemini.url, tts: tts.url }, targetMinutes: 2 },
+        // search queries priced at $0 and no claims call: the budget below is about tokens and narration
+        google: { endpoints: { gemini: gemini.url, tts: tts.url }, targetMinutes: 2, prices: { 'gemini-3.8-flash': { inputPerMillionTokens: 1.5, outputPerMillionTokens: 7.5, perSearchQuery: 0 } } },
+        research: { factCheck: 'off' },
         video: { width: 320, height: 180, fps: 10, preset: 'superfast', music: 'none' },
         queue: { leaseSeconds: 5, pollSeconds: 0.2, backoffBaseSeconds: 0.2 },
       }),
@@ -77,7 +79,7 @@ describe('CLI with the Google providers', () => {
     const detail = JSON.parse((await runCli(['status', story.id, '--json'], { cwd, env: withCreds })).stdout);
     expect(detail.error_message).toMatch(/^generate_metadata: budget reached/);
     expect(detail.costs.map((c: { operation: string }) => c.operation)).toEqual(['script', ...Array(8).fill('narration')]);
-    expect(detail.costs[0]).toMatchObject({ model: 'gemini-3.8-flash', tokens_in: 1200, tokens_out: 2400 });
+    expect(detail.costs[0]).toMatchObject({ model: 'gemini-3.8-flash', tokens_in: 1200, tokens_out: 2400, search_queries: 3 });
     expect(detail.costs.filter((c: { model: string }) => c.model === 'Neural2').every((c: { characters: number }) => c.characters > 0)).toBe(true);
     const table = await runCli(['status'], { cwd, env: withCreds });
     expect(table.stdout).toMatch(/Tea.*failed.*\$0\.0\d \/ \$0\.05/);

@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import { FAKE_MODELS, geminiRefusal, unknownModel } from './gemini-rules.js';
+import { claimsReply, groundedScriptReply } from './grounding.js';
 import { type FakeRequest, type FakeServer, type Reply, googleError, startFake } from './http.js';
 
 /**
@@ -21,6 +22,8 @@ export interface GeminiRequest {
   image: boolean;
   /** JSON schema asked for, if any */
   schema: any;
+  /** the request asked for Grounding with Google Search (a `googleSearch` tool) */
+  grounded: boolean;
   raw: FakeRequest;
 }
 
@@ -47,6 +50,7 @@ export async function startGeminiFake(answer: GeminiAnswer = geminiWriterAnswer(
       prompt: (lastUser?.parts ?? []).map((p: any) => p.text ?? '').join(''),
       image: (gc.responseModalities ?? []).includes('IMAGE'),
       schema: gc.responseJsonSchema ?? null,
+      grounded: Array.isArray(r.body?.tools) && r.body.tools.some((t: any) => t?.googleSearch !== undefined),
       raw: r,
     };
     calls.push(req);
@@ -149,12 +153,19 @@ export function fakeMetadata(prompt: string) {
   };
 }
 
-/** Answers like a working Gemini: scripts, metadata, safer prompts and images, with optional latency. */
-export function geminiWriterAnswer(opts: { imageDelayMs?: number; textDelayMs?: number; scenes?: number } = {}): GeminiAnswer {
+/**
+ * Answers like a working Gemini: scripts (grounded when asked with the googleSearch tool, every scene
+ * but `ungrounded` backed), claims, metadata, safer prompts and images, with optional latency.
+ */
+export function geminiWriterAnswer(opts: { imageDelayMs?: number; textDelayMs?: number; scenes?: number; ungrounded?: number[] } = {}): GeminiAnswer {
   return (req) => {
     if (req.image) return imageReply(png(64, 36, req.prompt.length), opts.imageDelayMs);
     const reply = req.schema?.properties?.scenes
-      ? jsonReply(fakeScript(req.prompt, opts.scenes))
+      ? req.grounded
+        ? groundedScriptReply(fakeScript(req.prompt, opts.scenes), /about: (.+)/.exec(req.prompt)?.[1] ?? 'the topic', opts)
+        : jsonReply(fakeScript(req.prompt, opts.scenes))
+      : req.schema?.properties?.claims
+        ? claimsReply(req.prompt)
       : req.schema?.properties?.thumbnailHeadline
         ? jsonReply(fakeMetadata(req.prompt))
         : textReply('an empty museum hall with a display case, sepia albumen photograph');

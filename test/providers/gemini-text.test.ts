@@ -201,15 +201,16 @@ describe('cost ledger of the writer', () => {
   beforeAll(async () => ({ db, cleanup } = await freshDb('pglite')));
   afterAll(() => cleanup());
 
-  it('records tokens in and out and their price for each call', async () => {
+  it('records tokens in and out, the grounded search queries, and their price for each call', async () => {
     const s = await server();
     const story = await insertStory(db, 'Tea', 'en-US');
     const meter = storyMeter({ db, prices: priceTable({}), log: silentLogger }, story, 'generate_script');
     await geminiWriter(googleConfig(s.url), env).writeScript({ topic: 'Tea', language: 'en-US' }, signal(), meter);
     const rows = await listCosts(db, story.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ provider: 'gemini', model: 'gemini-3.8-flash', operation: 'script', tokens_in: 1200, tokens_out: 2400, stage: 'generate_script' });
-    expect(rows[0].usd).toBeCloseTo((1200 * 1.5 + 2400 * 7.5) / 1e6, 9);
+    // the grounded answer (test/fakes/grounding.ts): 1200 tokens in, 2400 out, 3 search queries
+    expect(rows[0]).toMatchObject({ provider: 'gemini', model: 'gemini-3.8-flash', operation: 'script', tokens_in: 1200, tokens_out: 2400, search_queries: 3, stage: 'generate_script' });
+    expect(rows[0].usd).toBeCloseTo((1200 * 1.5 + 2400 * 7.5) / 1e6 + 3 * 0.014, 9);
   });
 
   it('stops before a call that would pass the story budget, without calling', async () => {
@@ -218,7 +219,7 @@ describe('cost ledger of the writer', () => {
     const meter = storyMeter({ db, prices: priceTable({}), log: silentLogger }, { id: story.id, budget_usd: 0.01 }, 'generate_script');
     const err = await geminiWriter(googleConfig(s.url), env).writeScript({ topic: 'Tea', language: 'en-US' }, signal(), meter).catch((e) => e);
     expect(err).toBeInstanceOf(PermanentError);
-    expect(err.message).toMatch(/budget reached: the story has spent \$0\.0000 of its \$0\.0100 budget and the script \(gemini-3\.8-flash\) would cost about \$0\.0\d+/);
+    expect(err.message).toMatch(/budget reached: the story has spent \$0\.0000 of its \$0\.0100 budget and the script \(gemini-3\.8-flash\) would cost about \$0\.\d\d/);
     expect(s.requests).toHaveLength(0);
     expect(await listCosts(db, story.id)).toHaveLength(0);
   });

@@ -95,7 +95,9 @@ export function geminiUsage(r: GenerateContentResponse): Usage {
   // without a breakdown, an answer with images is taken as all image tokens
   const imageTokens = details ? details.filter((d) => d.modality === 'IMAGE').reduce((n, d) => n + (d.tokenCount ?? 0), 0) : images ? (u?.candidatesTokenCount ?? 0) : 0;
   const candidates = Math.max(0, (u?.candidatesTokenCount ?? 0) - imageTokens);
-  return { tokensIn: u?.promptTokenCount ?? 0, tokensOut: candidates + (u?.thoughtsTokenCount ?? 0), images };
+  // grounded answers: each Google Search query the model ran is billed (groundingMetadata.webSearchQueries)
+  const searchQueries = r.candidates?.[0]?.groundingMetadata?.webSearchQueries?.length ?? 0;
+  return { tokensIn: u?.promptTokenCount ?? 0, tokensOut: candidates + (u?.thoughtsTokenCount ?? 0), images, ...(searchQueries ? { searchQueries } : {}) };
 }
 
 /** Why Gemini gave no usable answer (blocked prompt, safety stop), or null. */
@@ -156,8 +158,24 @@ function issuesOf(text: string | undefined, schema: z.ZodType): { ok: true; valu
  * match, asks once more with the problems listed; a second miss is a PermanentError that says so.
  */
 export async function generateJson<S extends z.ZodType>(call: GeminiCall, opts: { system: string; prompt: string; schema: S; what: string }): Promise<z.output<S>> {
+  return (await generateJsonAnswer(call, opts)).value;
+}
+
+/**
+ * generateJson that also returns the answer it took, with its text (what groundingMetadata's segment
+ * offsets point into); `tools` go with the request (`[{ googleSearch: {} }]` for a grounded call).
+ */
+export async function generateJsonAnswer<S extends z.ZodType>(
+  call: GeminiCall,
+  opts: { system: string; prompt: string; schema: S; what: string; tools?: Record<string, unknown>[] },
+): Promise<{ value: z.output<S>; text: string; response: GenerateContentResponse }> {
   const contents: Content[] = [{ role: 'user', parts: [{ text: opts.prompt }] }];
-  const config = { systemInstruction: opts.system, responseMimeType: 'application/json', responseJsonSchema: responseSchemaOf(opts.schema) };
+  const config = {
+    systemInstruction: opts.system,
+    responseMimeType: 'application/json',
+    responseJsonSchema: responseSchemaOf(opts.schema),
+    ...(opts.tools ? { tools: opts.tools } : {}),
+  };
   let firstIssues = '';
   for (let attempt = 1; attempt <= 2; attempt++) {
     const r = await generate(call, contents, config);
@@ -165,7 +183,7 @@ export async function generateJson<S extends z.ZodType>(call: GeminiCall, opts: 
     if (refused) throw new PermanentError(`Gemini (${call.model}) refused to write ${opts.what}: ${refused}. Rephrase the topic`);
     const text = r.text;
     const checked = issuesOf(text, opts.schema);
-    if (checked.ok) return checked.value as z.output<S>;
+    if (checked.ok) return { value: checked.value as z.output<S>, text: text ?? '', response: r };
     if (attempt === 2) {
       throw new PermanentError(
         `Gemini (${call.model}) returned ${opts.what} that does not match the expected shape, twice (first: ${firstIssues}; after the repair request: ${checked.issues}). ` +

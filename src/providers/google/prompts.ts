@@ -8,6 +8,7 @@ export const WORDS_PER_MINUTE = 140;
 
 export const SCRIPT_SYSTEM = `You write narration for "The Lost Archives", a YouTube channel of calm, well-researched history documentaries.
 Rules:
+- Research with Google Search before you write, and base every date, name, place, number and quotation on what the search results say; leave out what you cannot find.
 - Tell what the historical record supports. Mark uncertainty plainly ("the sources disagree", "according to ..."). Never invent quotes, names, numbers or dates.
 - Spoken language: short and medium sentences, no lists, no headings, no stage directions, no sound cues, no emojis, no markdown.
 - Each scene is one idea or moment of the story, in order, and hands over naturally to the next.
@@ -42,6 +43,28 @@ Write:
 - "description": two or three short paragraphs (at most 2500 characters) that summarise the film honestly; do not list the chapters or timestamps;
 - "tags": 8 to 20 search terms, each at most 30 characters, most specific first;
 - "thumbnailHeadline": at most 5 words for the thumbnail, in capitals or not, no punctuation at the end.
+Answer with JSON only, in the given schema.`;
+}
+
+export const CLAIMS_SYSTEM = `You check documentary scripts for a history channel. You list the checkable claims of a script and say which numbered source passage, if any, states each one. You never judge from your own knowledge: a claim is backed only by a passage that says the same thing.`;
+
+export function claimsPrompt(p: { topic: string; scenes: { position: number; text: string }[]; passages: { id: number; scene: number | null; text: string }[] }): string {
+  const passages = p.passages.length
+    ? p.passages.map((x) => `[P${x.id}] (${x.scene === null ? 'whole script' : `scene ${x.scene}`}) ${x.text}`).join('\n')
+    : '(none)';
+  return `The script's topic: ${p.topic}
+
+The script, scene by scene:
+${p.scenes.map((s) => `Scene ${s.position}: ${s.text}`).join('\n')}
+
+Source passages (what the sources back, with the scene they belong to):
+${passages}
+
+List the script's checkable claims: dates, names of people, places, numbers and quotations, at most 60, in the order they are spoken. For each:
+- "scene": the scene it is spoken in;
+- "text": the claim in one short sentence, in the script's language;
+- "kind": date, name, place, number, quotation or other;
+- "passage": the number of the passage of the same scene (or of the whole script) that states it (P3 is 3), or null when none does.
 Answer with JSON only, in the given schema.`;
 }
 

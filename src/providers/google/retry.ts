@@ -128,6 +128,8 @@ export function classify(err: unknown, info: CallInfo): Error {
     if (info.notFound) fix = `${info.notFound}; or else ${fix}`;
   } else if (/voice/i.test(text) && info.setting) {
     fix = `check ${info.setting.key} ("${info.setting.value}") against the voice list of Cloud TTS`;
+  } else if (info.setting && /Search Grounding is not supported|JSON mode is not enabled/i.test(text)) {
+    fix = `${info.setting.key} is "${info.setting.value}", which does not take Grounding with Google Search with structured output (the writer needs both): set a Gemini 3 model such as gemini-3.8-flash`;
   } else if (/SAFETY|BLOCKED|PROHIBITED|policy/i.test(text)) {
     fix = 'the content was refused: change the topic or the prompt';
   } else if (info.setting && /model|voice/i.test(text)) {

@@ -3,11 +3,20 @@ import { plainLine, plainText } from '../../control-chars.js';
 import { LANGUAGES } from '../../languages.js';
 import { formatTimestamp } from '../../media/timeline.js';
 import type { StoryMetadata } from '../../types.js';
-import { type GoogleConfig, type GeminiCall, checkModel, generateJson, googleLimits, lazyGemini } from '../google/gemini.js';
-import { METADATA_SYSTEM, SCRIPT_SYSTEM, WORDS_PER_MINUTE, metadataPrompt, scriptPrompt } from '../google/prompts.js';
-import type { Meter, ScriptDraft, TextProvider } from '../types.js';
+import { type GoogleConfig, type GeminiCall, checkModel, generateJson, generateJsonAnswer, googleLimits, lazyGemini } from '../google/gemini.js';
+import { researchOf } from '../google/grounding.js';
+import { CLAIMS_SYSTEM, METADATA_SYSTEM, SCRIPT_SYSTEM, WORDS_PER_MINUTE, claimsPrompt, metadataPrompt, scriptPrompt } from '../google/prompts.js';
+import type { Meter, ScriptDraft, TextProvider, Usage } from '../types.js';
+import { MAX_CLAIMS, claimsSchema, judgeClaims } from './claims.js';
 
-/** The Gemini writer: script and metadata through structured output, validated again on arrival. */
+/**
+ * The Gemini writer: script and metadata through structured output, validated again on arrival. The
+ * script is written with Grounding with Google Search (Gemini 3 takes the tool with structured output),
+ * and its sources come back with it; one more structured call lists its claims for the fact-check.
+ */
+
+/** Search queries a grounded script is expected to run, for the budget check before the call. */
+export const EXPECTED_SEARCH_QUERIES = 12;
 
 export const MIN_SCENES = 8;
 export const MAX_SCENES = 20;
@@ -51,7 +60,7 @@ export function geminiWriter(google: GoogleConfig, env: NodeJS.ProcessEnv = proc
   const gemini = lazyGemini(google, env);
   const limit = googleLimits(google).text;
   const model = google.models.text;
-  const call = (what: string, operation: string, signal: AbortSignal, meter: Meter | undefined, promptChars: number, outTokens: number): GeminiCall => ({
+  const call = (what: string, operation: string, signal: AbortSignal, meter: Meter | undefined, promptChars: number, outTokens: number, extra: Usage = {}): GeminiCall => ({
     ai: gemini.client,
     model,
     policy: google.retry,
@@ -60,7 +69,7 @@ export function geminiWriter(google: GoogleConfig, env: NodeJS.ProcessEnv = proc
     limit,
     meter,
     // estimate for the budget: ~4 characters a token in, the expected answer (and as much thinking) out
-    metering: { provider: 'gemini', model, operation, usage: { tokensIn: Math.ceil(promptChars / 4), tokensOut: outTokens } },
+    metering: { provider: 'gemini', model, operation, usage: { tokensIn: Math.ceil(promptChars / 4), tokensOut: outTokens, ...extra } },
   });
   return {
     name: 'gemini',
@@ -70,19 +79,29 @@ export function geminiWriter(google: GoogleConfig, env: NodeJS.ProcessEnv = proc
       const languageName = LANGUAGES[language]?.name ?? language;
       const prompt = scriptPrompt({ topic, language, languageName, minutes: google.targetMinutes, minScenes: MIN_SCENES, maxScenes: MAX_SCENES });
       const words = google.targetMinutes * WORDS_PER_MINUTE;
-      const s = await generateJson(call('the script', 'script', signal, meter, prompt.length + 2000, Math.ceil(words * 2.5) + 2000), {
-        system: SCRIPT_SYSTEM,
-        prompt,
-        schema: scriptSchema,
-        what: 'a script',
-      });
+      // search results come back as prompt tokens: the estimate counts a few pages of them
+      const estimate = call('the script', 'script', signal, meter, prompt.length + 2000 + 40_000, Math.ceil(words * 2.5) + 2000, { searchQueries: EXPECTED_SEARCH_QUERIES });
+      const answer = await generateJsonAnswer(estimate, { system: SCRIPT_SYSTEM, prompt, schema: scriptSchema, what: 'a script', tools: [{ googleSearch: {} }] });
+      const s = answer.value;
       const scenes = s.scenes.map((scene, i) => ({
         title: scene.title.trim(),
         text_content: (i === 0 ? `${s.hook.trim()} ${scene.narration.trim()}` : scene.narration.trim()).replace(/\s+/g, ' '),
         image_prompt: `${scene.visual.trim()} Style: ${s.style.trim()}`,
       }));
       const script = [`# ${s.title}`, s.hook, ...scenes.map((sc, i) => `## ${sc.title}\n\n${s.scenes[i].narration}\n\nImage: ${s.scenes[i].visual}`)].join('\n\n');
-      return { script, scenes, source: { provider: 'gemini' } };
+      const research = researchOf(answer.response, s.scenes.map((sc, i) => ({ scene: i + 1, texts: i === 0 ? [s.hook, sc.narration] : [sc.narration] })));
+      return { script, scenes, source: { provider: 'gemini' }, research };
+    },
+    async checkClaims({ topic, scenes, research }, signal, meter) {
+      const passages = research.passages.map((p, i) => ({ id: i + 1, scene: p.scene, text: p.text }));
+      const prompt = claimsPrompt({ topic, scenes, passages });
+      const answer = await generateJson(call('the claims of the script', 'claims', signal, meter, prompt.length + 1000, MAX_CLAIMS * 60 + 2000), {
+        system: CLAIMS_SYSTEM,
+        prompt,
+        schema: claimsSchema,
+        what: 'the list of claims',
+      });
+      return judgeClaims(answer.claims, research, scenes.length);
     },
     async writeMetadata({ story, scenes, chapters }, signal, meter): Promise<StoryMetadata> {
       const chapterLines = chapters.map((c) => `${formatTimestamp(c.start)} ${c.title}`);
