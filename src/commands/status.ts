@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import type { StoryDetail } from '../db/stories.js';
 import { UsageError } from '../errors.js';
 import { PIPELINE, progressIndex } from '../stages/index.js';
+import { partsLines } from '../status/parts.js';
 import type { Services } from '../stages/types.js';
 import { type StoryPage, issuesMessage, storyDetail, storyPage, storyPageSchema } from '../stories.js';
 import type { Story } from '../types.js';
@@ -76,7 +77,7 @@ export function detailView(d: StoryDetail): string {
     const j = jobs.at(-1);
     stages.push([stage.type, j?.status ?? '-', j ? `${j.attempts}/${j.max_attempts}` : '', j?.locked_by ?? '', j ? secs(j.started_at, j.finished_at) : '', cut(j?.last_error, 50)]);
   }
-  out.push(stages.toString());
+  out.push(stages.toString(), ...partsLines(d.jobs));
   if (d.scenes.length) {
     const t = new Table({ head: ['scene', 'title', 'still', 'narration', 'words'], style: { head: [], border: [] } });
     for (const s of d.scenes) {
