@@ -148,7 +148,7 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
 
   const message = errorMessage(stageError);
   if (stageError instanceof WaitingError) {
-    const outcome = await withDbRetry(() => q.waitForParts(db, job, opts.worker, message, stageError.retryAfterSeconds), log, leaseEnds());
+    const outcome = await withDbRetry(() => q.waitForParts(db, job, opts.worker, stageError.retryAfterSeconds), log, leaseEnds());
     if (outcome === 'retry') log.info('stage waits for other jobs of its story; handed back without spending an attempt', { note: message });
     return { outcome, error: message };
   }

@@ -83,8 +83,8 @@ export async function completeTask(db: Queryable, job: Job, worker: string): Pro
 }
 
 /** Hands a render that waits for its parts back without spending an attempt (at once if none is left running). */
-export async function waitForParts(db: Queryable, job: Job, worker: string, note: string, delaySeconds: number): Promise<'retry' | 'lost'> {
-  const [row] = await db.query<{ outcome: 'retry' | 'lost' }>('select la_wait_for_parts($1, $2, $3, $4, $5) as outcome', [job.id, worker, job.attempts, note, delaySeconds]);
+export async function waitForParts(db: Queryable, job: Job, worker: string, delaySeconds: number): Promise<'retry' | 'lost'> {
+  const [row] = await db.query<{ outcome: 'retry' | 'lost' }>('select la_wait_for_parts($1, $2, $3, $4) as outcome', [job.id, worker, job.attempts, delaySeconds]);
   return row.outcome;
 }
 

@@ -52,14 +52,15 @@ export function fingerprint(plan: RenderPlan): string {
 export function wantsParts(ctx: StageContext, seconds: number): boolean {
   const minutes = ctx.config.video.distributeAboveMinutes;
   if (minutes === null || seconds < minutes * 60 || !ctx.handsOutParts) return false;
-  const why =
-    ctx.db.kind !== 'postgres'
-      ? 'the embedded database serves this one process'
-      : ctx.storage.kind === 'local'
-        ? 'storage is a local folder: a part stored there cannot be read by workers on other machines, and the shared database cannot tell whether they mount the same folder; use storage kind supabase'
-        : null;
-  if (why) ctx.log.warn(`rendering every part of this ${(seconds / 60).toFixed(1)}-minute video here, not as part jobs: ${why}`);
-  return why === null;
+  // the embedded database serves one process: there is no other worker to hand parts to
+  if (ctx.db.kind !== 'postgres') return false;
+  if (ctx.storage.kind === 'local') {
+    ctx.log.warn(
+      `rendering every part of this ${(seconds / 60).toFixed(1)}-minute video here, not as part jobs: storage is a local folder, which workers on other machines cannot read (and the shared database cannot tell whether they mount the same one); use storage kind supabase to spread long renders over workers`,
+    );
+    return false;
+  }
+  return true;
 }
 
 /** The render from parts rendered by part jobs: enqueues the missing ones and waits, or joins them all. */

@@ -70,8 +70,9 @@ begin
 end $$;
 
 -- Hand a render that waits for its parts back to the queue without spending an attempt: to run again
--- after p_delay seconds, or at once when no part is still queued or running. Returns 'retry' or 'lost'.
-create function la_wait_for_parts(p_job bigint, p_worker text, p_attempt int, p_note text, p_delay double precision)
+-- after p_delay seconds, or at once when no part is still queued or running. Its last error stays as it
+-- was (waiting is none; `status` shows the parts). Returns 'retry' or 'lost'.
+create function la_wait_for_parts(p_job bigint, p_worker text, p_attempt int, p_delay double precision)
 returns text language plpgsql as $$
 declare v_story uuid; v_busy boolean;
 begin
@@ -80,7 +81,7 @@ begin
   for update;
   if not found then return 'lost'; end if;
   v_busy := exists (select 1 from jobs where story_id = v_story and type = 'render_part' and status in ('queued', 'processing'));
-  update jobs set status = 'queued', attempts = attempts - 1, last_error = p_note, locked_until = null, updated_at = now(),
+  update jobs set status = 'queued', attempts = attempts - 1, locked_until = null, updated_at = now(),
     run_at = case when v_busy then now() + make_interval(secs => p_delay) else now() end
   where id = p_job;
   return 'retry';
