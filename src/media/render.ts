@@ -84,13 +84,12 @@ export function planRender(spec: RenderSpec): RenderPlan {
 
 /**
  * Runs a plan: the soundtrack (mix, measure, encode) beside the parts, `plan.processes` parts at a time
- * (one failure stops the rest), then the join. Nothing waits for the soundtrack but the join. With
- * `partsReady` the parts are already in the work folder (rendered by other workers): soundtrack and join only.
+ * (one failure stops the rest), then the join. Nothing waits for the soundtrack but the join.
  */
 export async function runRenderPlan(
   plan: RenderPlan,
   run: (job: FfmpegJob, opts: RunOptions) => Promise<string>,
-  opts: { signal?: AbortSignal; onProgress?: (seconds: number) => void; partsReady?: boolean } = {},
+  opts: { signal?: AbortSignal; onProgress?: (seconds: number) => void } = {},
 ): Promise<void> {
   const stop = new AbortController();
   const onAbort = () => stop.abort(opts.signal?.reason);
@@ -109,7 +108,7 @@ export async function runRenderPlan(
       await fs.promises.writeFile(plan.captions.sheet.path, plan.captions.sheet.content);
       await run(plan.captions.job, { signal: stop.signal });
     };
-    const parts = opts.partsReady ? Promise.resolve() : failing(captions()).then(() => mapLimit(
+    const parts = failing(captions()).then(() => mapLimit(
       plan.parts,
       plan.processes,
       (part, k) =>

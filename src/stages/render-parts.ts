@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PermanentError, WaitingError } from '../errors.js';
-import { type RenderPlan, planRender, runRenderPlan } from '../media/render.js';
+import { type RenderPlan, planRender } from '../media/render.js';
+import { runSoundtrack } from '../media/soundtrack.js';
 import { enqueuePart, partJobs } from '../queue/jobs.js';
 import { keys } from '../storage/types.js';
 import type { Story } from '../types.js';
@@ -11,16 +12,19 @@ import type { StageContext } from './types.js';
 
 /**
  * A long render spread over workers: render_video plans the parts (the same cut points as in one
- * process), enqueues a `render_part` job for each part not yet stored, and hands itself back to the queue
- * until every part is stored (src/stages/render-part.ts renders one); then it joins them, adds the
- * soundtrack, checks and stores the video as it would have in one process.
+ * process), enqueues a `render_part` job for each part not yet stored, makes and stores the soundtrack
+ * while other workers render them, and hands itself back to the queue until every part is stored
+ * (src/stages/render-part.ts renders one); then it joins parts and soundtrack, checks and stores the
+ * video as it would have in one process.
  */
 
 /** How long a render waiting for its parts stays handed back before it looks again (the last part wakes it at once). */
 export const WAIT_SECONDS = 30;
 
 export const partsPrefix = (storyId: string) => keys.story(storyId, 'parts');
-export const partKey = (storyId: string, plan: string, part: number) => keys.story(storyId, `parts/${plan}/part-${part}.mp4`);
+/** A part's key (`part-<k>.mp4`), or the soundtrack's (`soundtrack.m4a`), under the plan's fingerprint. */
+export const partKey = (storyId: string, plan: string, part: number | 'soundtrack') =>
+  keys.story(storyId, `parts/${plan}/${part === 'soundtrack' ? 'soundtrack.m4a' : `part-${part}.mp4`}`);
 
 /** What a part job carries: which part, of how many, of which plan, planned for how many processes. */
 export interface PartOrder {
@@ -79,14 +83,28 @@ export async function renderFromParts(story: Story, ctx: StageContext, inputs: R
       const order: PartOrder = { part: k, parts: n, plan: fp, processes: inputs.spec.processes };
       await enqueuePart(ctx.db, story.id, { ...order }, ctx.config.queue.maxAttempts);
     }
+  }
+  // the soundtrack beside the parts, as in one process: this worker makes it while the others render (its
+  // inputs change only by a retry, which deletes everything under parts/)
+  const [soundtrack, list] = [plan.join.inputs[1].path, plan.join.inputs[0].path];
+  const soundKey = partKey(story.id, fp, 'soundtrack');
+  if (!(await ctx.storage.exists(soundKey))) {
+    ctx.progress('mixing the soundtrack');
+    await runSoundtrack(plan.audio, (job, opts) => ctx.media.run(job, opts), ctx.signal);
+    if (ctx.signal.aborted) return;
+    await ctx.storage.put(soundKey, { file: soundtrack }, 'audio/mp4', ctx.signal);
+  }
+  if (missing.length) {
     ctx.progress(`waiting for ${missing.length} of ${n} parts`);
     throw new WaitingError(`waiting for ${missing.length} of ${n} parts (render_part jobs)`, WAIT_SECONDS);
   }
   ctx.progress(`joining ${n} parts`);
+  if (!fs.existsSync(soundtrack)) await fs.promises.symlink(await ctx.storage.localPath(soundKey, ctx.signal), soundtrack);
   for (const [k, part] of plan.parts.entries()) {
     await fs.promises.symlink(await ctx.storage.localPath(partKey(story.id, fp, k), ctx.signal), part.job.output);
   }
-  await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), { signal: ctx.signal, partsReady: true });
+  await fs.promises.writeFile(list, plan.list.content);
+  await ctx.media.run(plan.join, { signal: ctx.signal });
   if (ctx.signal.aborted) return;
   await checkAndStore(story, ctx, inputs);
   if (ctx.signal.aborted) return;
