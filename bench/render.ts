@@ -13,6 +13,7 @@
  * ffmpeg. A 5-scene run of the same render shows whether memory grows with the video's length.
  * The floor, the pan floor, the zoom floor and the full render are measured BENCH_RUNS times each (default 2), in turns,
  * and the best of each is compared. BENCH_SCENES (default 20) and BENCH_SCENE_SECONDS (default 14) shrink it for a quick look.
+ * With `--workers 1,2` it measures a render spread over worker processes instead (bench/render-workers.ts).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +31,7 @@ import { buildCues } from '../src/media/cues.js';
 import { toAss } from '../src/media/subtitles.js';
 import { INTRO_SECONDS, OUTRO_SECONDS, buildTimeline } from '../src/media/timeline.js';
 import { previewIllustrator } from '../src/providers/image/preview.js';
+import { renderWorkersBench } from './render-workers.js';
 
 const W = 1920;
 const H = 1080;
@@ -253,7 +255,14 @@ async function main() {
   console.log(`  memory vs length: ${quarter} scenes (${small.timeline.total.toFixed(0)} s) peak ${fullSmall.peakMiB.toFixed(0)} MiB; ${SCENES} scenes (${total.toFixed(0)} s) peak ${full.peakMiB.toFixed(0)} MiB (${(full.peakMiB / fullSmall.peakMiB).toFixed(2)}x for ${(total / small.timeline.total).toFixed(1)}x the length)`);
 }
 
-main().catch((err) => {
+// `--workers 1,2`: the render spread over worker processes instead (bench/render-workers.ts)
+const workers = process.argv.indexOf('--workers');
+const counts = workers < 0 ? null : (process.argv[workers + 1] ?? '').split(',').map(Number);
+if (counts && (!counts.length || counts.some((c) => !Number.isInteger(c) || c < 1))) {
+  console.error('--workers takes worker counts, e.g. --workers 1,2 (a single N measures 1 and N)');
+  process.exit(2);
+}
+(counts ? renderWorkersBench(counts.length === 1 && counts[0] > 1 ? [1, counts[0]] : counts) : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });

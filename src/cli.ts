@@ -66,7 +66,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
   program
     .command('run-worker')
     .description('poll the jobs table and run stages until stopped (SIGTERM/SIGINT: finish or hand back, exit 0)')
-    .addOption(new Option('-t, --type <type>', `job type to work on, repeatable (default: all): ${JOB_TYPES.join(', ')}`).argParser(collect).default([], 'all'))
+    .addOption(new Option('-t, --type <type>', `job type to work on, repeatable (default: all): ${JOB_TYPES.join(', ')}; render_video also takes the render_part jobs of long renders`).argParser(collect).default([], 'all'))
     .option('-n, --concurrency <n>', 'jobs at a time', '1')
     .option('--once', 'work through what is claimable now, then exit (for cron)')
     .option('--name <name>', 'worker name shown in status (default: host-pid)')

@@ -64,6 +64,17 @@ export class DeferredError extends RetryableError {
   }
 }
 
+/**
+ * The stage waits for other jobs of its story (the parts of a distributed render): the job is handed back
+ * without spending an attempt, to run again after `retryAfterSeconds` or as soon as the last of them ends.
+ */
+export class WaitingError extends DeferredError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, retryAfterSeconds);
+    this.name = 'WaitingError';
+  }
+}
+
 /** Raised inside a stage when this worker no longer owns its job: it must stop without writing results. */
 export class LeaseLostError extends Error {
   constructor(jobId: string) {

@@ -20,6 +20,9 @@ export type JobType =
   | 'render_video'
   | 'upload_youtube';
 
+/** Jobs that are a piece of a stage's work, not a stage: a part of a long render (src/stages/render-part.ts). */
+export type TaskType = 'render_part';
+
 export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed';
 
 export interface SentenceTiming {
@@ -75,7 +78,7 @@ export interface Scene {
 export interface Job {
   id: number;
   story_id: string;
-  type: JobType;
+  type: JobType | TaskType;
   status: JobStatus;
   attempts: number;
   max_attempts: number;
@@ -87,6 +90,8 @@ export interface Job {
   updated_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  /** what a task works on (a render part: `{ part, parts, plan, processes }`); null for stages */
+  payload: Record<string, unknown> | null;
 }
 
 export interface Asset {

@@ -1,9 +1,10 @@
 import Table from 'cli-table3';
 import type { StoryResearch } from '../db/research.js';
 import type { StoryDetail } from '../db/stories.js';
-import { forTerminal } from '../control-chars.js';
 import { UsageError } from '../errors.js';
 import { PIPELINE, progressIndex } from '../stages/index.js';
+import { cut } from '../status/cell.js';
+import { partsLines } from '../status/parts.js';
 import { researchView } from '../status/research.js';
 import type { Services } from '../stages/types.js';
 import { type StoryPage, issuesMessage, storyDetail, storyPage, storyPageSchema } from '../stories.js';
@@ -31,11 +32,6 @@ function until(d: Date): string {
   return m < 60 ? `${m}m` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
-/** Stored text for one cell or line: escaped for the terminal (src/control-chars.ts), then cut to `n` characters. */
-const cut = (raw: string | null | undefined, n = Infinity) => {
-  const s = forTerminal(raw ?? '');
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
-};
 
 function currentStage(story: Story): string {
   const i = progressIndex(PIPELINE, story.status);
@@ -83,7 +79,7 @@ export function detailView(d: StoryDetail & { research?: StoryResearch }): strin
     const j = jobs.at(-1);
     stages.push([stage.type, j?.status ?? '-', j ? `${j.attempts}/${j.max_attempts}` : '', cut(j?.locked_by), j ? secs(j.started_at, j.finished_at) : '', cut(j?.last_error, 50)]);
   }
-  out.push(stages.toString());
+  out.push(stages.toString(), ...partsLines(d.jobs));
   if (d.scenes.length) {
     const t = new Table({ head: ['scene', 'title', 'still', 'narration', 'words'], style: { head: [], border: [] } });
     for (const s of d.scenes) {

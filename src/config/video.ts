@@ -32,5 +32,13 @@ export const videoSchema = z
      * one keeps about one and a half cores busy. Default: the number of CPU cores, at most 4.
      */
     processes: z.number().int().min(1).max(16).default(() => Math.min(4, os.availableParallelism())),
+    /**
+     * Videos at least this long (minutes) are rendered by every worker that takes render_video: each part
+     * is a `render_part` job, joined when all are stored. Only in `run-worker`, with a PostgreSQL database
+     * and storage kind `supabase` (every machine must read the parts); `run` renders all parts itself.
+     * `null`: never. Default 10. The parts are the ones `processes` plans (so plan with the same settings
+     * on every worker).
+     */
+    distributeAboveMinutes: z.number().min(0).nullable().default(10),
   })
   .prefault({});

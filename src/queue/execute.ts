@@ -1,10 +1,10 @@
-import { DeferredError, LeaseLostError, RetryableError, ShutdownError, errorMessage, isConnectionError, isPermanent } from '../errors.js';
+import { DeferredError, LeaseLostError, RetryableError, ShutdownError, WaitingError, errorMessage, isConnectionError, isPermanent } from '../errors.js';
 import type { Logger } from '../log.js';
 import { getStory } from '../db/stories.js';
 import type { Pipeline } from '../stages/index.js';
-import { nextAfter } from '../stages/index.js';
+import { TASKS, nextAfter } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
-import type { Job } from '../types.js';
+import type { Job, JobType } from '../types.js';
 import * as q from './jobs.js';
 
 export type JobOutcome = 'completed' | 'retry' | 'failed' | 'lost' | 'released';
@@ -15,6 +15,8 @@ export interface ExecuteOptions {
   /** Aborted when the worker's grace period is over: the job is handed back to the queue. */
   shutdown?: AbortSignal;
   progress?: (text: string) => void;
+  /** a long render may hand its parts to other workers as jobs (workers, not `run`) */
+  handsOutParts?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -57,7 +59,9 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
   const settings = config.queue;
   const log = services.logger.child({ stage: job.type, jobId: job.id, storyId: job.story_id, attempt: job.attempts });
   const leaseEnds = () => Date.now() + settings.leaseSeconds * 1000;
-  const stage = opts.pipeline.find((s) => s.type === job.type);
+  // a task (a part of a render) runs like the stage it is a piece of, but does not move the story on
+  const task = TASKS.find((t) => t.type === job.type) ?? null;
+  const stage = opts.pipeline.find((s) => s.type === (task?.of ?? job.type));
 
   if (!stage) {
     const msg = `this worker has no stage for job type ${job.type}; upgrade lost-archives`;
@@ -103,7 +107,7 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
     if (!story) throw new Error(`story ${job.story_id} no longer exists`);
     log.info('stage started');
     const started = Date.now();
-    await stage.run(story, {
+    await (task ?? stage).run(story, {
       ...services,
       signal: controller.signal,
       log,
@@ -111,6 +115,8 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
         opts.progress?.(text);
         log.debug(text);
       },
+      job,
+      handsOutParts: opts.handsOutParts,
     });
     if (controller.signal.aborted) throw controller.signal.reason;
     log.info('stage finished', { seconds: Math.round((Date.now() - started) / 100) / 10 });
@@ -131,8 +137,8 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
     return { outcome: ok ? 'released' : 'lost' };
   }
   if (stageError === null) {
-    const next = nextAfter(opts.pipeline, job.type);
-    const ok = await withDbRetry(() => q.complete(db, job, opts.worker, next, settings.maxAttempts), log, leaseEnds());
+    const next = nextAfter(opts.pipeline, job.type as JobType);
+    const ok = await withDbRetry(() => (task ? q.completeTask(db, job, opts.worker) : q.complete(db, job, opts.worker, next, settings.maxAttempts)), log, leaseEnds());
     if (!ok) {
       log.warn('finished, but the lease was lost meanwhile: result not recorded');
       return { outcome: 'lost' };
@@ -141,6 +147,11 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
   }
 
   const message = errorMessage(stageError);
+  if (stageError instanceof WaitingError) {
+    const outcome = await withDbRetry(() => q.waitForParts(db, job, opts.worker, stageError.retryAfterSeconds), log, leaseEnds());
+    if (outcome === 'retry') log.info('stage waits for other jobs of its story; handed back without spending an attempt', { note: message });
+    return { outcome, error: message };
+  }
   if (stageError instanceof DeferredError) {
     const delay = stageError.retryAfterSeconds;
     const outcome = await withDbRetry(() => q.defer(db, job, opts.worker, message, delay), log, leaseEnds());

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/types.js';
-import type { Job, JobType, StoryStatus } from '../types.js';
+import type { Job, JobType, StoryStatus, TaskType } from '../types.js';
 
 /** Thin typed calls to the queue functions in supabase/migrations/*_queue.sql. */
 
@@ -17,7 +17,7 @@ export async function enqueue(db: Queryable, storyId: string, type: JobType, max
   return row.id;
 }
 
-export async function claim(db: Queryable, worker: string, types: readonly JobType[] | null, leaseSeconds: number, storyId?: string): Promise<Job | null> {
+export async function claim(db: Queryable, worker: string, types: readonly (JobType | TaskType)[] | null, leaseSeconds: number, storyId?: string): Promise<Job | null> {
   const rows = await db.query<Job>('select * from la_claim($1, $2, $3, $4)', [worker, types, leaseSeconds, storyId ?? null]);
   return rows[0] ?? null;
 }
@@ -68,4 +68,27 @@ export async function markStoryStage(db: Queryable, job: Job, worker: string, st
     [job.story_id, status, job.id, worker, job.attempts],
   );
   return rows.length > 0;
+}
+
+/** Enqueues one part of a story's render unless that part has an active job; the job id, or null. */
+export async function enqueuePart(db: Queryable, storyId: string, payload: Record<string, unknown>, maxAttempts: number): Promise<number | null> {
+  const [row] = await db.query<{ id: number | null }>('select la_enqueue_part($1, $2, $3) as id', [storyId, JSON.stringify(payload), maxAttempts]);
+  return row.id;
+}
+
+/** Completes a task (a render part); the last one wakes the stage waiting for them. False: lease lost. */
+export async function completeTask(db: Queryable, job: Job, worker: string): Promise<boolean> {
+  const [row] = await db.query<{ ok: boolean }>('select la_complete_part($1, $2, $3) as ok', [job.id, worker, job.attempts]);
+  return row.ok;
+}
+
+/** Hands a render that waits for its parts back without spending an attempt (at once if none is left running). */
+export async function waitForParts(db: Queryable, job: Job, worker: string, delaySeconds: number): Promise<'retry' | 'lost'> {
+  const [row] = await db.query<{ outcome: 'retry' | 'lost' }>('select la_wait_for_parts($1, $2, $3, $4) as outcome', [job.id, worker, job.attempts, delaySeconds]);
+  return row.outcome;
+}
+
+/** The render part jobs of a story, oldest first. */
+export async function partJobs(db: Queryable, storyId: string): Promise<Job[]> {
+  return db.query<Job>(`select * from jobs where story_id = $1 and type = 'render_part' order by id`, [storyId]);
 }

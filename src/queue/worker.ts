@@ -1,13 +1,13 @@
 import os from 'node:os';
 import { RuntimeError, errorMessage, isConnectionError } from '../errors.js';
-import type { Pipeline } from '../stages/index.js';
+import { type Pipeline, withTasks } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
-import type { Job, JobType } from '../types.js';
+import type { Job, JobType, TaskType } from '../types.js';
 import { type JobOutcome, executeJob } from './execute.js';
 import * as q from './jobs.js';
 
 export interface WorkerOptions {
-  /** Job types to work on; empty or undefined: all stages of the pipeline. */
+  /** Job types to work on (and their tasks: render_video takes render_part); empty or undefined: all stages of the pipeline. */
   types?: readonly JobType[];
   concurrency: number;
   /** Work through what is claimable now, then return (cron). */
@@ -40,7 +40,7 @@ export function defaultWorkerName(): string {
 export async function runWorker(services: Services, opts: WorkerOptions): Promise<WorkerSummary> {
   const { db, config } = services;
   const log = services.logger.child({ worker: opts.name });
-  const types = opts.types?.length ? [...opts.types] : opts.pipeline.map((s) => s.type);
+  const types = withTasks(opts.types?.length ? opts.types : opts.pipeline.map((s) => s.type));
   const summary: WorkerSummary = { completed: 0, retried: 0, failed: 0, lost: 0, released: 0 };
   const running = new Set<Promise<void>>();
   const grace = new AbortController();
@@ -58,7 +58,7 @@ export async function runWorker(services: Services, opts: WorkerOptions): Promis
       q.JOBS_CHANNEL,
       (payload) => {
         try {
-          const { type } = JSON.parse(payload) as { type: JobType };
+          const { type } = JSON.parse(payload) as { type: JobType | TaskType };
           if (types.includes(type)) signalWake();
         } catch {
           signalWake();
@@ -110,7 +110,7 @@ export async function runWorker(services: Services, opts: WorkerOptions): Promis
         }
         const claimed = job;
         log.info('job claimed', { stage: claimed.type, jobId: claimed.id, storyId: claimed.story_id, attempt: claimed.attempts });
-        const p = executeJob(services, claimed, { worker: opts.name, pipeline: opts.pipeline, shutdown: grace.signal })
+        const p = executeJob(services, claimed, { worker: opts.name, pipeline: opts.pipeline, shutdown: grace.signal, handsOutParts: true })
           .catch((err): { outcome: JobOutcome } => {
             log.error('job crashed the worker loop', { jobId: claimed.id, error: errorMessage(err) });
             return { outcome: 'lost' };

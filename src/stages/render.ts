@@ -1,44 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deleteAssets, listAssets, listScenes } from '../db/stories.js';
-import { PermanentError } from '../errors.js';
-import { cardText, drawCard } from '../media/cards.js';
-import { checkRender } from '../media/check.js';
-import { builtinBedJob, pickTrack } from '../media/music.js';
+import { deleteAssets, listAssets } from '../db/stories.js';
 import { planRender, runRenderPlan } from '../media/render.js';
 import { buildThumbnailJob, thumbnailSize, writeHeadline } from '../media/thumbnail.js';
-import { type Timeline, sceneTimeline } from '../media/timeline.js';
-import { cardWords, previewTexts } from '../providers/text/preview-texts.js';
-import { expectRender } from '../media/verify.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
 import type { Story } from '../types.js';
+import { type RenderInputs, checkAndStore, drawPictures, renderInputs } from './render-inputs.js';
+import { partsPrefix, renderFromParts, wantsParts } from './render-parts.js';
 import type { StageContext, Stage } from './types.js';
-
-/** The music track for this story, or null; the built-in bed is generated once and cached. */
-async function musicFor(story: Story, ctx: StageContext): Promise<string | null> {
-  const music = ctx.config.video.music;
-  if (music === 'none') return null;
-  if (typeof music === 'object') return pickTrack(music.folder, story.id);
-  const cached = path.join(ctx.config.dataDir, 'cache', 'music-bed-v1.wav');
-  if (!fs.existsSync(cached)) {
-    await fs.promises.mkdir(path.dirname(cached), { recursive: true });
-    const tmp = `${cached}.${process.pid}.wav`;
-    await ctx.media.run(builtinBedJob(tmp), { signal: ctx.signal });
-    await fs.promises.rename(tmp, cached);
-  }
-  return cached;
-}
-
-/** What the end card must say is a placeholder in this video, if anything. */
-function previewNote(story: Story, ctx: StageContext): string | null {
-  const placeholderScript = story.script_source?.provider === 'preview';
-  const placeholderMedia = ctx.providers.image.name === 'preview' || ctx.providers.speech.name === 'espeak';
-  if (placeholderScript) return previewTexts(story.language).previewScriptNote;
-  if (placeholderMedia) return previewTexts(story.language).previewMediaNote;
-  return null;
-}
 
 /** Render: cards, stills, narration, music and subtitles become video.mp4, plus a thumbnail. */
 export const renderStage: Stage = {
@@ -55,18 +26,24 @@ export const renderStage: Stage = {
       return;
     }
     const { video } = ctx.config;
-    const scenes = await listScenes(ctx.db, story.id);
-    const timeline = sceneTimeline(scenes, video);
-    const stills = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'image.png'), ctx.signal)));
-    const narrations = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'narration.wav'), ctx.signal)));
     const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-render-'));
     try {
-      if (!haveVideo) await renderVideo(story, ctx, stills, narrations, timeline, tmp);
+      const inputs = await renderInputs(story, ctx, tmp, { sound: !haveVideo });
+      const { timeline } = inputs;
+      if (!haveVideo) {
+        if (wantsParts(ctx, timeline.total)) {
+          await renderFromParts(story, ctx, inputs);
+          if (ctx.signal.aborted) return;
+        } else {
+          await renderVideo(story, ctx, inputs);
+        }
+      }
+      const still = await ctx.storage.localPath(keys.scene(story.id, inputs.scenes[0].position, 'image.png'), ctx.signal);
       const headline = path.join(tmp, 'headline.png');
       const size = thumbnailSize(video);
       await writeHeadline(headline, story.metadata?.thumbnailHeadline ?? story.topic, story.language, size);
       const thumbnail = path.join(tmp, 'thumbnail.jpg');
-      await ctx.media.run(buildThumbnailJob(stills[0], headline, size, thumbnail), { signal: ctx.signal });
+      await ctx.media.run(buildThumbnailJob(still, headline, size, thumbnail), { signal: ctx.signal });
       if (ctx.signal.aborted) return;
       await storeAsset(ctx, story.id, { kind: 'thumbnail', file: 'thumbnail.jpg', contentType: 'image/jpeg', source: { file: thumbnail } });
       ctx.progress(`rendered ${timeline.total.toFixed(1)}s`);
@@ -80,24 +57,15 @@ export const renderStage: Stage = {
     await deleteAssets(ctx.db, story.id, ['video', 'thumbnail']);
     await ctx.storage.removePrefix(keys.story(story.id, 'video.mp4'));
     await ctx.storage.removePrefix(keys.story(story.id, 'thumbnail.jpg'));
+    await ctx.storage.removePrefix(partsPrefix(story.id));
   },
 };
 
-/** Cards, soundtrack and the picture into video.mp4, checked, then stored as the `video` asset. */
-async function renderVideo(story: Story, ctx: StageContext, stills: string[], narrations: string[], timeline: Timeline, tmp: string): Promise<void> {
-  const { video } = ctx.config;
-  ctx.progress('title and end cards');
-  const text = cardText(story.topic, previewNote(story, ctx), cardWords(story.language));
-  const intro = path.join(tmp, 'intro.png');
-  const outro = path.join(tmp, 'outro.png');
-  await drawCard(text.intro, video.width, video.height, story.language, intro, { signal: ctx.signal });
-  await drawCard(text.outro, video.width, video.height, story.language, outro, { signal: ctx.signal });
-
-  const captions = video.subtitles === 'burn' ? await fs.promises.readFile(await ctx.storage.localPath(keys.story(story.id, 'captions.ass'), ctx.signal), 'utf8') : null;
-  const out = path.join(tmp, 'video.mp4');
-  const pictures = timeline.segments.map((seg) => (seg.kind === 'scene' ? stills[seg.index] : seg.kind === 'intro' ? intro : outro));
-  const music = await musicFor(story, ctx);
-  const plan = planRender({ pictures, timeline, ...video, seed: story.id, narrations, music, captions, workDir: tmp, output: out });
+/** Cards, soundtrack and the picture into video.mp4 in this process, checked, then stored as the `video` asset. */
+async function renderVideo(story: Story, ctx: StageContext, inputs: RenderInputs): Promise<void> {
+  const { timeline, spec } = inputs;
+  await drawPictures(story, ctx, inputs, timeline.segments.keys());
+  const plan = planRender(spec);
   let lastPct = -1;
   await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), {
     signal: ctx.signal,
@@ -109,10 +77,5 @@ async function renderVideo(story: Story, ctx: StageContext, stills: string[], na
     },
   });
   if (ctx.signal.aborted) return;
-  ctx.progress('checking the render');
-  const problems = await checkRender(ctx.media, out, expectRender(timeline, video), ctx.signal);
-  if (ctx.signal.aborted) return;
-  // a re-render gives the same file from the same inputs: retrying would not help
-  if (problems.length) throw new PermanentError(`render check failed: ${problems.join('; ')}`);
-  await storeAsset(ctx, story.id, { kind: 'video', file: 'video.mp4', contentType: 'video/mp4', source: { file: out } });
+  await checkAndStore(story, ctx, inputs);
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import type { Media } from '../media/index.js';
 import type { Providers } from '../providers/index.js';
 import type { Storage } from '../storage/types.js';
-import type { JobType, Story, StoryStatus } from '../types.js';
+import type { Job, JobType, Story, StoryStatus, TaskType } from '../types.js';
 
 /** Everything with a side effect, built once from the config (see src/context.ts) and passed in. */
 export interface Services {
@@ -23,6 +23,10 @@ export interface StageContext extends Services {
   log: Logger;
   /** Short progress line for people (Listr output, worker log at debug level). */
   progress(text: string): void;
+  /** The job being run (absent when a stage is called directly). */
+  job?: Job;
+  /** True in a worker on a shared database: a long render may hand its parts to other workers as jobs. */
+  handsOutParts?: boolean;
 }
 
 export interface Stage {
@@ -35,4 +39,16 @@ export interface Stage {
   run(story: Story, ctx: StageContext): Promise<void>;
   /** Removes what this stage made, so `retry --from` can redo it (inside retry's transaction). */
   reset(story: Story, deps: { db: Queryable; storage: Storage }): Promise<void>;
+}
+
+/**
+ * A job that is a piece of one stage's work, not a stage (a part of a long render): taken by any worker
+ * that takes `of`, run like a stage (leased, retried), and completed without moving the story on.
+ */
+export interface Task {
+  type: TaskType;
+  /** the stage this is a piece of */
+  of: JobType;
+  title: string;
+  run(story: Story, ctx: StageContext): Promise<void>;
 }

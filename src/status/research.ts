@@ -1,9 +1,9 @@
 import Table from 'cli-table3';
 import type { StoryResearch } from '../db/research.js';
+import { cut } from './cell.js';
 
 /** The research part of `status ID`: where the facts come from, the sources and the claims with their verdicts. */
 
-const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
 
 function headline(r: StoryResearch): string {
   if (r.origin === null) return 'sources  not recorded (the script stage has not run, or ran before research existed)';
@@ -24,12 +24,12 @@ export function researchView(r: StoryResearch): string {
   if (r.origin !== null && r.origin !== 'none') out.push(verdicts(r));
   if (r.sources.length) {
     const t = new Table({ head: ['#', 'source', 'domain', 'scenes', 'cited'], style: { head: [], border: [] } });
-    for (const s of r.sources) t.push([s.position, cut(s.title ?? s.url, 40), s.domain ?? '', s.scenes.join(' ') || '-', s.citations]);
+    for (const s of r.sources) t.push([s.position, cut(s.title ?? s.url, 40), cut(s.domain), s.scenes.join(' ') || '-', s.citations]);
     out.push(t.toString());
   }
   if (r.claims.length) {
     const t = new Table({ head: ['scene', 'claim', 'kind', 'verdict', 'sources'], style: { head: [], border: [] } });
-    for (const c of r.claims) t.push([c.scene ?? '-', cut(c.text, 60), c.kind, c.verdict, c.sources.join(' ') || '-']);
+    for (const c of r.claims) t.push([c.scene ?? '-', cut(c.text, 60), cut(c.kind), c.verdict, c.sources.join(' ') || '-']);
     out.push(t.toString());
   }
   return out.join('\n');
