@@ -11,6 +11,7 @@ import { buildThumbnailJob, thumbnailSize, writeHeadline } from '../media/thumbn
 import { type Timeline, sceneTimeline } from '../media/timeline.js';
 import { cardWords, previewTexts } from '../providers/text/preview-texts.js';
 import { expectRender } from '../media/verify.js';
+import { CONTACT_SHEET, writeContactSheet } from '../review/contact-sheet.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
 import type { Story } from '../types.js';
@@ -50,7 +51,8 @@ export const renderStage: Stage = {
     const stored = async (kind: string, file: string) => assets.some((a) => a.kind === kind) && (await ctx.storage.exists(keys.story(story.id, file)));
     const haveVideo = await stored('video', 'video.mp4');
     const haveThumbnail = await stored('thumbnail', 'thumbnail.jpg');
-    if (haveVideo && haveThumbnail) {
+    const haveSheet = await stored(CONTACT_SHEET.kind, CONTACT_SHEET.file);
+    if (haveVideo && haveThumbnail && haveSheet) {
       ctx.progress('video already rendered');
       return;
     }
@@ -69,6 +71,9 @@ export const renderStage: Stage = {
       await ctx.media.run(buildThumbnailJob(stills[0], headline, size, thumbnail), { signal: ctx.signal });
       if (ctx.signal.aborted) return;
       await storeAsset(ctx, story.id, { kind: 'thumbnail', file: 'thumbnail.jpg', contentType: 'image/jpeg', source: { file: thumbnail } });
+      const videoFile = haveVideo ? await ctx.storage.localPath(keys.story(story.id, 'video.mp4'), ctx.signal) : path.join(tmp, 'video.mp4');
+      await writeContactSheet(ctx, story, { video: videoFile, thumbnail }, scenes);
+      if (ctx.signal.aborted) return;
       ctx.progress(`rendered ${timeline.total.toFixed(1)}s`);
       // the stills and narrations were copied here for ffmpeg; remote storage keeps them
       await ctx.storage.dropLocalCopies(keys.story(story.id, 'scenes'));
@@ -77,9 +82,10 @@ export const renderStage: Stage = {
     }
   },
   async reset(story, ctx) {
-    await deleteAssets(ctx.db, story.id, ['video', 'thumbnail']);
+    await deleteAssets(ctx.db, story.id, ['video', 'thumbnail', CONTACT_SHEET.kind]);
     await ctx.storage.removePrefix(keys.story(story.id, 'video.mp4'));
     await ctx.storage.removePrefix(keys.story(story.id, 'thumbnail.jpg'));
+    await ctx.storage.removePrefix(keys.story(story.id, CONTACT_SHEET.file));
   },
 };
 
