@@ -8,6 +8,7 @@ import type { Services } from '../stages/types.js';
 import { createStory, newStorySchema, retryStory, storyDetail, storyPage, storyPageSchema } from '../stories.js';
 import { bearerCheck } from './auth.js';
 import { contactSheetRoute } from './routes/contact-sheet.js';
+import { repetitionRoute } from './routes/repetition.js';
 import { ApiError, BODY_LIMIT, toApiError } from './errors.js';
 import { createdSchema, errorSchema, healthSchema, retriedSchema, retryBodySchema, storyDetailSchema, storyIdParams, storyPageResponseSchema } from './schemas.js';
 
@@ -117,6 +118,7 @@ export async function buildApp(s: Services, opts: AppOptions) {
   });
 
   contactSheetRoute(app, s);
+  repetitionRoute(app, s);
 
   app.get('/healthz', {
     schema: { summary: 'Whether the server can reach its database (no API key needed)', security: [], response: { 200: healthSchema, ...errors(503) } },

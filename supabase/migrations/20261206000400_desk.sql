@@ -16,7 +16,7 @@ create table story_imports (
 );
 create index story_imports_story on story_imports (story_id);
 
--- 64-bit difference hashes (dHash) of every still and thumbnail, computed once per picture version.
+-- 128-bit difference hashes (dHash, rows and columns) of every still and thumbnail, computed once per picture version.
 create table image_hashes (
   story_id uuid not null references stories (id) on delete cascade,
   -- 'still' (one per scene) or 'thumbnail'
@@ -26,8 +26,8 @@ create table image_hashes (
   storage_key text not null,
   -- when the picture was stored (scene or asset time): a newer picture is hashed again
   version timestamptz not null,
-  -- 16 hex digits
-  dhash text not null check (dhash ~ '^[0-9a-f]{16}$'),
+  -- 32 hex digits
+  dhash text not null check (dhash ~ '^[0-9a-f]{32}$'),
   created_at timestamptz not null default now(),
   primary key (story_id, kind, position)
 );
