@@ -14,5 +14,8 @@ export async function remakeContactSheet(deps: SheetDeps, idOrPrefix: string): P
   const video = await deps.storage.localPath(keys.story(story.id, 'video.mp4'), deps.signal);
   const thumbnail = await deps.storage.localPath(keys.story(story.id, 'thumbnail.jpg'), deps.signal);
   const { key } = await writeContactSheet(deps, story, { video, thumbnail });
+  // remote storage: the copies downloaded for the frames are not kept
+  await deps.storage.dropLocalCopies(keys.story(story.id, 'video.mp4'));
+  await deps.storage.dropLocalCopies(keys.story(story.id, 'thumbnail.jpg'));
   return { story_id: story.id, key, url: await deps.storage.url(key), path: await deps.storage.localPath(key, deps.signal) };
 }

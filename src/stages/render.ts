@@ -73,6 +73,7 @@ export const renderStage: Stage = {
       await storeAsset(ctx, story.id, { kind: 'thumbnail', file: 'thumbnail.jpg', contentType: 'image/jpeg', source: { file: thumbnail } });
       const videoFile = haveVideo ? await ctx.storage.localPath(keys.story(story.id, 'video.mp4'), ctx.signal) : path.join(tmp, 'video.mp4');
       await writeContactSheet(ctx, story, { video: videoFile, thumbnail }, scenes);
+      if (haveVideo) await ctx.storage.dropLocalCopies(keys.story(story.id, 'video.mp4'));
       if (ctx.signal.aborted) return;
       ctx.progress(`rendered ${timeline.total.toFixed(1)}s`);
       // the stills and narrations were copied here for ffmpeg; remote storage keeps them
