@@ -66,8 +66,9 @@ function planRow(config: Config, dir: string, row: RawRow): PlannedRow {
   validateNewStory(input);
   parseStoryVideoSettings(config, { privacy: input.privacy, publishAt: input.publish_at });
   const approval = approvalOf(v.approval);
-  // without an id, the row's values are its identity: the same row again is the same story
-  const key = id ? `id:${id}` : `row:${crypto.createHash('sha256').update(JSON.stringify([input, scriptPath ?? null, approval])).digest('hex').slice(0, 32)}`;
+  // without an id, the values as written are the row's identity (not the defaults, which the config may change)
+  const written = COLUMNS.map((c) => (c === 'approval' ? approval : c === 'budget' ? (input.budget_usd ?? null) : (text(v[c], c) ?? null)));
+  const key = id ? `id:${id}` : `row:${crypto.createHash('sha256').update(JSON.stringify(written)).digest('hex').slice(0, 32)}`;
   return { line: row.line, key, input, script: fromFile?.script, approval };
 }
 

@@ -119,6 +119,16 @@ describe.each(BACKENDS)('create --from on %s', (kind) => {
     expect(y.created.map((r) => [r.line, r.topic])).toEqual([[2, 'Stonehenge'], [5, 'Skara Brae']]);
   });
 
+  it('a row without an id is known by its values as written, not by the defaults the config fills in', async () => {
+    const file = write(dir, 'defaults.csv', 'topic,budget\nThe Jelling Stones,2\n');
+    const first = await importStories(s, PIPELINE, file);
+    write(dir, 'defaults.csv', 'topic,budget\nThe Jelling Stones,$2.00\n');
+    const spanish = testServices(db, testConfig({ language: 'es-ES', providers: { publish: 'youtube' } }, dir));
+    const again = await importStories(spanish, PIPELINE, file);
+    expect(again.created).toEqual([]);
+    expect(again.skipped.map((r) => r.story_id)).toEqual(first.created.map((r) => r.story_id));
+  });
+
   it('the same file imported twice at once in one process creates each story once', async () => {
     const rows = Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: `r${i}`, topic: `Race topic ${i}` }));
     const file = write(dir, 'race.jsonl', rows.join('\n'));
