@@ -47,7 +47,11 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .option('--budget <usd>', 'stop the story (failed) before a paid provider call would take its spending over this many US dollars')
     .option('--privacy <privacy>', 'youtube publisher: private, unlisted or public for this story (default: youtube.privacy)')
     .option('--publish-at <time>', 'youtube publisher: publish at this time, e.g. 2026-12-01T17:00:00Z (uploads private until then)')
-    .option('--json', 'print {"story_id", "status"}')
+    .option(
+      '--from <file>',
+      'one story a row from a .csv (header line), .jsonl or .yaml file; columns: topic, language, script (path from the file), budget, privacy, publish_at, approval, id. Every row is checked first; nothing is written unless all are good; rows imported before (same file, same id or same values) are skipped',
+    )
+    .option('--json', 'print {"story_id", "status"}; with --from, {"file", "created": [...], "skipped": [...]}')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/create.js')).create(globals(cmd), topic, opts));
 
   program

@@ -55,7 +55,14 @@ export function validateNewStory(input: NewStory): z.output<typeof newStorySchem
  * Writes the story (pending) and its first job in one transaction; with the operator's own script,
  * its scenes too (the script stage then finds them and writes nothing).
  */
-export async function createStory(services: Services, pipeline: Pipeline, input: NewStory, script?: ScriptDraft): Promise<Story> {
+export async function createStory(
+  services: Services,
+  pipeline: Pipeline,
+  input: NewStory,
+  script?: ScriptDraft,
+  /** more writes in the same transaction (an import's row key); throwing rolls the story back */
+  within?: (tx: Queryable, story: Story) => Promise<void>,
+): Promise<Story> {
   const language = input.language ?? services.config.language; // the configured default is checked like a given one
   const { topic, budget_usd, privacy, publish_at } = validateNewStory({ ...input, language });
   const video = parseStoryVideoSettings(services.config, { privacy, publishAt: publish_at });
@@ -63,6 +70,7 @@ export async function createStory(services: Services, pipeline: Pipeline, input:
     const story = await insertStory(tx, topic, language, budget_usd ?? null);
     if (video) await saveStoryVideoSettings(tx, story.id, video);
     if (script) await saveScript(tx, story.id, script.script, script.source, script.scenes);
+    if (within) await within(tx, story);
     await enqueue(tx, story.id, pipeline[0].type, services.config.queue.maxAttempts);
     return story;
   });

@@ -8,6 +8,8 @@ import type { Services } from '../stages/types.js';
 import { createStory, newStorySchema, retryStory, storyDetail, storyPage, storyPageSchema } from '../stories.js';
 import { bearerCheck } from './auth.js';
 import { BODY_TIMEOUT_MS, bodyTimeout, clientErrors, frameworkErrors, keyOutsideAuthorization, pathOf, strictJson } from './guards.js';
+import { contactSheetRoute } from './routes/contact-sheet.js';
+import { repetitionRoute } from './routes/repetition.js';
 import { ApiError, BODY_LIMIT, toApiError } from './errors.js';
 import { createdSchema, errorSchema, healthSchema, retriedSchema, retryBodySchema, storyDetailSchema, storyIdParams, storyPageResponseSchema } from './schemas.js';
 
@@ -127,6 +129,9 @@ export async function buildApp(s: Services, opts: AppOptions) {
       return { story_id: story.id, status: story.status, stage };
     },
   });
+
+  contactSheetRoute(app, s);
+  repetitionRoute(app, s);
 
   app.get('/healthz', {
     schema: { summary: 'Whether the server can reach its database (no API key needed)', security: [], response: { 200: healthSchema, ...errors(503) } },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { deleteAssets, listAssets } from '../db/stories.js';
 import { planRender, runRenderPlan } from '../media/render.js';
 import { buildThumbnailJob, thumbnailSize, writeHeadline } from '../media/thumbnail.js';
+import { CONTACT_SHEET, writeContactSheet } from '../review/contact-sheet.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
 import type { Story } from '../types.js';
@@ -21,7 +22,8 @@ export const renderStage: Stage = {
     const stored = async (kind: string, file: string) => assets.some((a) => a.kind === kind) && (await ctx.storage.exists(keys.story(story.id, file)));
     const haveVideo = await stored('video', 'video.mp4');
     const haveThumbnail = await stored('thumbnail', 'thumbnail.jpg');
-    if (haveVideo && haveThumbnail) {
+    const haveSheet = await stored(CONTACT_SHEET.kind, CONTACT_SHEET.file);
+    if (haveVideo && haveThumbnail && haveSheet) {
       ctx.progress('video already rendered');
       return;
     }
@@ -46,6 +48,10 @@ export const renderStage: Stage = {
       await ctx.media.run(buildThumbnailJob(still, headline, size, thumbnail), { signal: ctx.signal });
       if (ctx.signal.aborted) return;
       await storeAsset(ctx, story.id, { kind: 'thumbnail', file: 'thumbnail.jpg', contentType: 'image/jpeg', source: { file: thumbnail } });
+      const videoFile = haveVideo ? await ctx.storage.localPath(keys.story(story.id, 'video.mp4'), ctx.signal) : inputs.spec.output;
+      await writeContactSheet(ctx, story, { video: videoFile, thumbnail }, inputs.scenes);
+      if (haveVideo) await ctx.storage.dropLocalCopies(keys.story(story.id, 'video.mp4'));
+      if (ctx.signal.aborted) return;
       ctx.progress(`rendered ${timeline.total.toFixed(1)}s`);
       // the stills and narrations were copied here for ffmpeg; remote storage keeps them
       await ctx.storage.dropLocalCopies(keys.story(story.id, 'scenes'));
@@ -54,10 +60,11 @@ export const renderStage: Stage = {
     }
   },
   async reset(story, ctx) {
-    await deleteAssets(ctx.db, story.id, ['video', 'thumbnail']);
+    await deleteAssets(ctx.db, story.id, ['video', 'thumbnail', CONTACT_SHEET.kind]);
     await ctx.storage.removePrefix(keys.story(story.id, 'video.mp4'));
     await ctx.storage.removePrefix(keys.story(story.id, 'thumbnail.jpg'));
     await ctx.storage.removePrefix(partsPrefix(story.id));
+    await ctx.storage.removePrefix(keys.story(story.id, CONTACT_SHEET.file));
   },
 };
 
