@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JOB_TYPES, PIPELINE } from '../stages/index.js';
+import { JOB_TYPES, PIPELINE, TASKS } from '../stages/index.js';
 import { newStorySchema } from '../stories.js';
 import { researchSchema } from './research-schema.js';
 
@@ -13,6 +13,8 @@ const statusSchema = z.enum(['pending', ...PIPELINE.map((s) => s.status), 'publi
 
 const time = z.date();
 const jobType = z.enum(JOB_TYPES as [string, ...string[]]);
+/** A job's type: a stage's, or a piece of a stage's work (`render_part`, which carries its part in `payload`). */
+const anyJobType = z.enum([...JOB_TYPES, ...TASKS.map((t) => t.type)] as [string, ...string[]]);
 
 export const errorSchema = z.strictObject({
   error: z.strictObject({
@@ -77,7 +79,7 @@ const sceneSchema = z.object({
 const jobSchema = z.object({
   id: z.number().int(),
   story_id: z.uuid(),
-  type: jobType,
+  type: anyJobType,
   status: z.enum(['queued', 'processing', 'completed', 'failed']),
   attempts: z.number().int(),
   max_attempts: z.number().int(),
@@ -89,6 +91,8 @@ const jobSchema = z.object({
   updated_at: time,
   started_at: time.nullable(),
   finished_at: time.nullable(),
+  /** what a piece of a stage's work is about, e.g. `{ "part": 3 }` for a render part; null for a stage's job */
+  payload: z.record(z.string(), z.unknown()).nullable(),
 });
 
 const assetSchema = z.object({
