@@ -42,7 +42,8 @@ export function buildStoryRun(services: Services, pipeline: Pipeline, storyId: s
               progress: (text) => (task.output = text),
             });
             if (result.outcome === 'completed') return;
-            if (result.outcome === 'released') throw new ShutdownError();
+            // released without a stop: the database failed mid-stage and the job went back; claim it again
+            if (result.outcome === 'released' && opts.stop.aborted) throw new ShutdownError();
             if (result.outcome === 'retry') task.output = `attempt ${job.attempts} failed (${result.error}); retrying`;
             continue;
           }
