@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { deleteAssets, listAssets, listScenes } from '../db/stories.js';
 import { PermanentError } from '../errors.js';
@@ -15,6 +14,7 @@ import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
 import type { Story } from '../types.js';
 import type { StageContext, Stage } from './types.js';
+import { makeTempDir } from '../scratch.js';
 
 /** The music track for this story, or null; the built-in bed is generated once and cached. */
 async function musicFor(story: Story, ctx: StageContext): Promise<string | null> {
@@ -59,7 +59,7 @@ export const renderStage: Stage = {
     const timeline = sceneTimeline(scenes, video);
     const stills = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'image.png'), ctx.signal)));
     const narrations = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'narration.wav'), ctx.signal)));
-    const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-render-'));
+    const tmp = await makeTempDir('la-render-');
     try {
       if (!haveVideo) await renderVideo(story, ctx, stills, narrations, timeline, tmp);
       const headline = path.join(tmp, 'headline.png');

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { v1beta1 } from '@google-cloud/text-to-speech';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
@@ -14,6 +13,7 @@ import { type CallInfo, withRetry } from '../google/retry.js';
 import type { Meter, Narration, SpeechProvider } from '../types.js';
 import { DEFAULT_VOICES, speaksPlainTextOnly } from './voices.js';
 import { MAX_REQUEST_BYTES, type Piece, markedSsml, narrationPieces, sentenceTimes, ssmlChunks } from './ssml.js';
+import { makeTempDir } from '../../scratch.js';
 
 /**
  * Cloud Text-to-Speech (v1beta1, over REST). Voices that take SSML speak a scene in as few requests
@@ -178,7 +178,7 @@ export function googleVoice(google: GoogleConfig, env: NodeJS.ProcessEnv = proce
 }
 
 async function decodeMp3(mp3: Buffer, signal: AbortSignal): Promise<Pcm> {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-tts-'));
+  const dir = await makeTempDir('la-tts-');
   try {
     await fs.promises.writeFile(path.join(dir, 'in.mp3'), mp3);
     await runFfmpeg({ inputs: [{ path: path.join(dir, 'in.mp3') }], outputOptions: ['-c:a', 'pcm_s16le', '-f', 'wav'], output: path.join(dir, 'out.wav') }, { signal });
