@@ -104,4 +104,19 @@ describe('a worker killed with SIGKILL mid-render', () => {
       }
     }
   });
+
+  it('a second live worker of the same name on the machine refuses to start, naming the first', async () => {
+    const cwd = tempDir('faults-twins-');
+    const env = { DATABASE_URL: created.url, TMPDIR: tempDir('faults-tmp-') };
+    const first = startCli(['run-worker', '--name', 'twin'], { cwd, env });
+    await waitFor(() => /worker started/.test(first.output()), 120_000, 'the first worker to start');
+    const second = await runCli(['run-worker', '--name', 'twin', '--once'], { cwd, env });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`a worker named "twin" is already running on this machine (process ${first.pid})`);
+    // the first one's folder is untouched
+    expect(fs.readdirSync(path.join(env.TMPDIR, 'lost-archives-worker-twin')).sort()).toEqual(['children', 'worker.pid']);
+    first.kill('SIGTERM');
+    expect((await first.result).code).toBe(0);
+    expect(fs.readdirSync(env.TMPDIR)).toEqual([]);
+  });
 });
