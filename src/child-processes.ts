@@ -1,16 +1,36 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 
 /**
  * Every external program (ffmpeg, ffprobe, espeak-ng) starts here, in a process group of its own: Ctrl-C
  * in a terminal and systemd's KillMode=control-group signal the whole group, and a render must outlive
  * that signal for the worker's grace period. So children are stopped only on purpose: when their job's
  * AbortSignal fires, and when this process exits (also on a crash), never left running behind it.
+ * A SIGKILL skips all that: a worker therefore records each child in a file (src/scratch.ts), and the
+ * next worker of its name kills the groups it finds there.
  */
 
 /** How long a child has after SIGTERM before SIGKILL. */
 export const STOP_GRACE_MS = 2_000;
 
 const live = new Set<number>();
+let registry: string | null = null;
+
+/** When a process started (Linux: /proc/<pid>/stat), to tell it from a later one given its pid; null elsewhere. */
+export function startTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Records each child started from now on as a file `<dir>/<pid>` holding its start time (null: stop). */
+export function recordChildrenIn(dir: string | null): void {
+  registry = dir;
+}
 
 function signalGroup(pid: number, sig: NodeJS.Signals): void {
   try {
@@ -38,10 +58,12 @@ function track(pid: number): void {
     process.on('SIGHUP', onHangup);
   }
   live.add(pid);
+  if (registry) fs.writeFileSync(path.join(registry, String(pid)), startTime(pid) ?? '');
 }
 
 function untrack(pid: number): void {
   live.delete(pid);
+  if (registry) fs.rmSync(path.join(registry, String(pid)), { force: true });
   if (live.size === 0) {
     process.removeListener('exit', killChildren);
     process.removeListener('SIGHUP', onHangup);

@@ -115,16 +115,48 @@ export function hasNetworkCode(err: unknown): boolean {
   return NETWORK_ERROR_CODES.has(String(e?.code ?? '')) || NETWORK_ERROR_CODES.has(String(e?.cause?.code ?? ''));
 }
 
-/** Connection-class failures of PostgreSQL or the network: worth retrying the same statement. */
+/**
+ * Connection-class failures of PostgreSQL or the network: worth retrying the same statement. Besides a
+ * lost or refused connection this counts a server that turns new connections away for now: 53300 (too
+ * many connections, for the server or the role) and 57P03 (starting up).
+ */
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
   if (!e) return false;
   const code = e.code ?? '';
   if (hasNetworkCode(e)) return true;
-  // 08xxx connection exceptions, 57P01-57P03 admin shutdown / crash / cannot connect now
-  if (/^08/.test(code) || /^57P0[1-3]$/.test(code)) return true;
+  // 08xxx connection exceptions, 53300 too many connections, 57P01-57P03 admin shutdown / crash / cannot connect now
+  if (/^08/.test(code) || code === '53300' || /^57P0[1-3]$/.test(code)) return true;
   const msg = e.message ?? '';
   return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|Connection closed/i.test(msg);
+}
+
+/** What a connection error means for the operator, in a few words (for "…; retrying" lines). */
+export function databaseFault(err: unknown): string {
+  const code = (err as { code?: string } | null)?.code;
+  if (code === '53300') return 'the database has no free connection (too many connections)';
+  if (code === '57P03') return 'the database is starting up';
+  if (code === '57P01' || code === '57P02') return 'the database was shut down or restarted';
+  return 'the database is unreachable';
+}
+
+const DATABASE_FAULT = Symbol('lost-archives.databaseFault');
+
+/**
+ * Tags a connection error as the database's (the Db adapters do, for every statement), so that a stage
+ * that fails on it is told apart from one whose own network call (a provider's) failed.
+ */
+export function markDatabaseFault<E>(err: E): E {
+  if (err && typeof err === 'object' && isConnectionError(err)) Object.defineProperty(err, DATABASE_FAULT, { value: true });
+  return err;
+}
+
+/** The error, or one it wraps (`cause`), is a connection error the database gave (see markDatabaseFault). */
+export function isDatabaseFault(err: unknown): boolean {
+  for (let e = err as { cause?: unknown } | null, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+    if (DATABASE_FAULT in e) return true;
+  }
+  return false;
 }
 
 /** Already reported to the operator: just exit with this code. */

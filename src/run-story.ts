@@ -43,13 +43,17 @@ export function buildStoryRun(services: Services, pipeline: Pipeline, storyId: s
               progress: (text) => (task.output = forTerminal(text)),
             });
             if (result.outcome === 'completed') return;
-            if (result.outcome === 'released') throw new ShutdownError();
+            // released without a stop: the database failed mid-stage and the job went back; claim it again
+            if (result.outcome === 'released' && opts.stop.aborted) throw new ShutdownError();
             if (result.outcome === 'retry') task.output = forTerminal(`attempt ${job.attempts} failed (${result.error}); retrying`);
             continue;
           }
           const [active] = (await activeJobs(db, storyId)).filter((j) => j.type === stage.type);
-          if (active?.status === 'processing') task.output = `in progress on worker ${active.locked_by}; waiting`;
-          else if (active?.status === 'queued') {
+          if (active?.status === 'processing') {
+            // once: the plain renderer prints every assignment as a new line
+            const waiting = `in progress on worker ${active.locked_by}; waiting`;
+            if (task.output !== waiting) task.output = waiting;
+          } else if (active?.status === 'queued') {
             const wait = Math.max(0, active.run_at.getTime() - Date.now());
             task.output = `next attempt in ${Math.ceil(wait / 1000)}s`;
             await sleep(Math.min(wait + 50, 60_000), opts.stop);

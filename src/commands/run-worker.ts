@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { defaultWorkerName, runWorker } from '../queue/worker.js';
+import { claimWorkerScratch } from '../scratch.js';
 import { JOB_TYPES, PIPELINE } from '../stages/index.js';
 import type { JobType } from '../types.js';
 import { type GlobalOptions, printJson, stopSignal, withServices } from './common.js';
@@ -23,8 +24,14 @@ export async function runWorkerCommand(g: GlobalOptions, opts: RunWorkerOptions)
   const name = opts.name ?? defaultWorkerName();
   if (!/^[\w.@:-]{1,100}$/.test(name)) throw new UsageError('--name may use letters, digits and . _ - @ : (at most 100 characters)');
   await withServices(g, { logLevel: 'info', announce: true, preflight: types.length ? (types as JobType[]) : JOB_TYPES }, async (s) => {
-    const stop = stopSignal((sig) => s.logger.info(`received ${sig}`));
-    const summary = await runWorker(s, { types: types as JobType[], concurrency, once: !!opts.once, name, pipeline: PIPELINE, stop });
-    if (opts.json) printJson(summary);
+    // what a worker of this name killed with SIGKILL left running or behind goes first
+    const releaseScratch = claimWorkerScratch(name, s.logger);
+    try {
+      const stop = stopSignal((sig) => s.logger.info(`received ${sig}`));
+      const summary = await runWorker(s, { types: types as JobType[], concurrency, once: !!opts.once, name, pipeline: PIPELINE, stop });
+      if (opts.json) printJson(summary);
+    } finally {
+      releaseScratch();
+    }
   });
 }

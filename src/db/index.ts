@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { expireLeases } from '../queue/jobs.js';
 import { migrate, pendingMigrations } from './migrate.js';
 import { openPglite } from './pglite.js';
 import { connectPostgres } from './postgres.js';
@@ -18,7 +19,8 @@ export interface DbOptions {
 /**
  * Opens the configured database: PostgreSQL when a URL is given, else the embedded PGlite in
  * `<dataDir>`. The embedded database migrates itself; PostgreSQL must be migrated with `db migrate`
- * (so that a deploy decides when the schema changes) unless `autoMigrate` is set.
+ * (so that a deploy decides when the schema changes) unless `autoMigrate` is set. Opening the embedded
+ * database also frees the jobs a crashed process held there.
  */
 export async function openDb(opts: DbOptions, { autoMigrate = false, check = true } = {}): Promise<Db> {
   if (opts.url) {
@@ -46,6 +48,9 @@ export async function openDb(opts: DbOptions, { autoMigrate = false, check = tru
   const db = await openPglite(path.resolve(opts.dataDir));
   try {
     await migrate(db);
+    // this process holds the only lock: a job still marked as being worked on belongs to one that died
+    const freed = await expireLeases(db);
+    if (freed) opts.logger.info(`took over ${freed} job(s) left by a process that ended without finishing them`);
   } catch (err) {
     await db.close();
     throw err;

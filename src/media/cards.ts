@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FfmpegJob, RunOptions } from './ffmpeg.js';
 import { runFfmpeg } from './ffmpeg.js';
 import { type Placed, centred, setText, textLayer } from './lettering.js';
+import { makeTempDir } from '../scratch.js';
 
 /** Title and end cards: lines of text centred on a dark archival ground; ffmpeg draws the ground, Pango the text. */
 
@@ -57,7 +57,7 @@ export function cardJob(layer: string, w: number, h: number, out: string): Ffmpe
 /** Draws a card into a PNG; returns where each text block went (tests read the ink there). */
 export async function drawCard(lines: CardLine[], w: number, h: number, language: string, out: string, opts: RunOptions = {}): Promise<Placed[]> {
   const placed = await layoutCard(lines, w, h, language);
-  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-card-'));
+  const tmp = await makeTempDir('la-card-');
   try {
     const layer = path.join(tmp, 'text.png');
     await fs.promises.writeFile(layer, await textLayer(w, h, placed));

@@ -1,4 +1,4 @@
-import { DeferredError, LeaseLostError, RetryableError, ShutdownError, WaitingError, errorMessage, isConnectionError, isPermanent } from '../errors.js';
+import { DeferredError, LeaseLostError, RetryableError, ShutdownError, WaitingError, databaseFault, errorMessage, isConnectionError, isDatabaseFault, isPermanent } from '../errors.js';
 import type { Logger } from '../log.js';
 import { getStory } from '../db/stories.js';
 import type { Pipeline } from '../stages/index.js';
@@ -32,7 +32,7 @@ export async function withDbRetry<T>(fn: () => Promise<T>, log: Logger, deadline
       return await fn();
     } catch (err) {
       if (!isConnectionError(err) || Date.now() + delay > deadlineMs) throw err;
-      log.warn('database unreachable; retrying', { error: errorMessage(err), inMs: delay });
+      log.warn(`${databaseFault(err)}; retrying`, { error: errorMessage(err), inMs: delay });
       await sleep(delay);
       delay = Math.min(delay * 2, 2_000);
     }
@@ -135,6 +135,14 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
     const ok = await withDbRetry(() => q.release(db, job, opts.worker), log, leaseEnds()).catch(() => false);
     log.info(ok ? 'job handed back to the queue' : 'job could not be handed back; its lease will run out');
     return { outcome: ok ? 'released' : 'lost' };
+  }
+  if (isDatabaseFault(stageError)) {
+    // the database failed, not the stage: an outage must not use up a story's attempts
+    const ok = await withDbRetry(() => q.release(db, job, opts.worker), log, leaseEnds()).catch(() => false);
+    const error = errorMessage(stageError);
+    if (ok) log.warn(`${databaseFault(stageError)} during the stage; job handed back without spending an attempt`, { error });
+    else log.warn(`${databaseFault(stageError)} during the stage; job could not be handed back; its lease will run out`, { error });
+    return { outcome: ok ? 'released' : 'lost', error };
   }
   if (stageError === null) {
     const next = nextAfter(opts.pipeline, job.type as JobType);

@@ -92,3 +92,15 @@ export async function waitForParts(db: Queryable, job: Job, worker: string, dela
 export async function partJobs(db: Queryable, storyId: string): Promise<Job[]> {
   return db.query<Job>(`select * from jobs where story_id = $1 and type = 'render_part' order by id`, [storyId]);
 }
+
+/**
+ * Ends the lease of every job marked as being worked on, so that the next claim takes it over at once
+ * (counting an attempt, as any lost lease does). Only for the embedded database: one process at a time
+ * opens it, so when it opens, whoever holds such a job has died. Returns how many.
+ */
+export async function expireLeases(db: Queryable): Promise<number> {
+  const rows = await db.query(
+    "update jobs set locked_until = now() - interval '1 second', updated_at = now() where status = 'processing' and locked_until >= now() returning id",
+  );
+  return rows.length;
+}

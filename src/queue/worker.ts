@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { RuntimeError, errorMessage, isConnectionError } from '../errors.js';
+import { RuntimeError, databaseFault, errorMessage, isConnectionError } from '../errors.js';
 import { type Pipeline, withTasks } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
 import type { Job, JobType, TaskType } from '../types.js';
@@ -34,8 +34,9 @@ export function defaultWorkerName(): string {
 
 /**
  * The worker loop: claim up to `concurrency` jobs, run each, and wait for a NOTIFY, a finished job or
- * the jittered poll timer before claiming again. Survives database restarts: a failed claim is logged
- * and tried again at the next wake-up; the listener reconnects by itself and triggers a catch-up claim.
+ * the jittered poll timer before claiming again. Survives database restarts and a server out of
+ * connections: a failed claim is logged and tried again with a growing delay; the listener (also one that
+ * could not start) reconnects by itself and triggers a catch-up claim.
  */
 export async function runWorker(services: Services, opts: WorkerOptions): Promise<WorkerSummary> {
   const { db, config } = services;
@@ -101,7 +102,7 @@ export async function runWorker(services: Services, opts: WorkerOptions): Promis
           if (!isConnectionError(err)) throw new RuntimeError(`cannot claim jobs: ${errorMessage(err)}`, { cause: err });
           claimFailures++;
           if (opts.once && claimFailures >= 5) throw new RuntimeError(`cannot reach the database to claim jobs: ${errorMessage(err)}`, { cause: err });
-          log.warn('cannot claim jobs; will try again', { error: errorMessage(err) });
+          log.warn(`cannot claim jobs: ${databaseFault(err)}; will try again`, { error: errorMessage(err) });
           break;
         }
         if (!job) {

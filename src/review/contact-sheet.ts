@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { listScenes } from '../db/stories.js';
 import { type Timeline, sceneTimeline } from '../media/timeline.js';
@@ -8,6 +7,7 @@ import { keys } from '../storage/types.js';
 import type { Services } from '../stages/types.js';
 import type { Scene, Story } from '../types.js';
 import { type SheetScene, drawContactSheet, grabFrames, tileSize } from './sheet.js';
+import { makeTempDir } from '../scratch.js';
 
 /** The contact sheet as a stored asset: written by the render stage, remade on demand (`review ID --sheet`). */
 
@@ -29,7 +29,7 @@ export function sheetScenes(scenes: Scene[], timeline: Timeline): SheetScene[] {
 export async function writeContactSheet(deps: SheetDeps, story: Story, files: { video: string; thumbnail: string }, scenes?: Scene[]): Promise<{ key: string; png: Buffer }> {
   const list = scenes ?? (await listScenes(deps.db, story.id));
   const timeline = sceneTimeline(list, deps.config.video);
-  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-sheet-'));
+  const tmp = await makeTempDir('la-sheet-');
   try {
     const sheetScenesList = sheetScenes(list, timeline);
     const frames = await grabFrames(deps.media, files.video, sheetScenesList, tileSize(deps.config.video), tmp, deps.signal);

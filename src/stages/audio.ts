@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { mapLimit } from '../concurrency.js';
 import { listScenes, setSceneAudio } from '../db/stories.js';
@@ -7,6 +6,7 @@ import { keys } from '../storage/types.js';
 import { splitSentences } from '../text.js';
 import { stageMeter } from '../costs.js';
 import type { Stage } from './types.js';
+import { makeTempDir } from '../scratch.js';
 
 /** Audio: one narration clip per scene, with its duration and per-sentence timings. */
 export const audioStage: Stage = {
@@ -22,7 +22,7 @@ export const audioStage: Stage = {
     let done = scenes.length - missing.length;
     ctx.progress(`${done}/${scenes.length} narrations`);
     const meter = stageMeter(ctx, story, 'generate_audio');
-    const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-audio-'));
+    const tmp = await makeTempDir('la-audio-');
     try {
       await mapLimit(
         missing,

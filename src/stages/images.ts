@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { mapLimit } from '../concurrency.js';
 import { listScenes, setSceneImage } from '../db/stories.js';
@@ -7,6 +6,7 @@ import { keys } from '../storage/types.js';
 import { stageMeter } from '../costs.js';
 import { PermanentError, errorMessage, isPermanent } from '../errors.js';
 import type { Stage } from './types.js';
+import { makeTempDir } from '../scratch.js';
 
 /** Images: one still per scene; a scene that already has its still keeps it. */
 export const imagesStage: Stage = {
@@ -23,7 +23,7 @@ export const imagesStage: Stage = {
     ctx.progress(`${done}/${scenes.length} stills`);
     const { width, height } = ctx.config.video;
     const meter = stageMeter(ctx, story, 'generate_images');
-    const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-images-'));
+    const tmp = await makeTempDir('la-images-');
     // one scene's failure does not stop the others: their stills are kept for the retry
     const failures: { position: number; error: unknown }[] = [];
     try {

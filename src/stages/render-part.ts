@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PermanentError } from '../errors.js';
 import { planRender } from '../media/render.js';
 import { drawPictures, renderInputs } from './render-inputs.js';
 import { fingerprint, partKey, partOrder } from './render-parts.js';
 import type { Task } from './types.js';
+import { makeTempDir } from '../scratch.js';
 
 /**
  * One part of a long render (src/stages/render-parts.ts), on whichever worker takes it: the render planned
@@ -24,7 +24,7 @@ export const renderPartTask: Task = {
       ctx.progress(`${name} already stored`);
       return;
     }
-    const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-part-'));
+    const tmp = await makeTempDir('la-part-');
     try {
       const inputs = await renderInputs(story, ctx, tmp, { sound: false, processes: order.processes });
       const plan = planRender(inputs.spec);

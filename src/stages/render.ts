@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { deleteAssets, listAssets } from '../db/stories.js';
 import { planRender, runRenderPlan } from '../media/render.js';
@@ -11,6 +10,7 @@ import type { Story } from '../types.js';
 import { type RenderInputs, checkAndStore, drawPictures, renderInputs } from './render-inputs.js';
 import { partsPrefix, renderFromParts, wantsParts } from './render-parts.js';
 import type { StageContext, Stage } from './types.js';
+import { makeTempDir } from '../scratch.js';
 
 /** Render: cards, stills, narration, music and subtitles become video.mp4, plus a thumbnail. */
 export const renderStage: Stage = {
@@ -28,7 +28,7 @@ export const renderStage: Stage = {
       return;
     }
     const { video } = ctx.config;
-    const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-render-'));
+    const tmp = await makeTempDir('la-render-');
     try {
       const inputs = await renderInputs(story, ctx, tmp, { sound: !haveVideo });
       const { timeline } = inputs;

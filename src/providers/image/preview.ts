@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runFfmpeg } from '../../media/ffmpeg.js';
 import { type Placed, centred, setText, textLayer } from '../../media/lettering.js';
 import { hash } from '../../text.js';
 import type { ImageProvider, StillRequest } from '../types.js';
+import { makeTempDir } from '../../scratch.js';
 
 /**
  * Offline stills in the channel's archival look, drawn by ffmpeg: aged paper with blotches unique to
@@ -22,7 +22,7 @@ export function previewIllustrator(): ImageProvider {
       const fy = Math.round((110 + ((seed >>> 8) % 170)) * unit);
       const phase = (seed % 628) / 100;
       const placed = await stillText(req);
-      const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-still-'));
+      const tmp = await makeTempDir('la-still-');
       try {
         const layer = path.join(tmp, 'text.png');
         await fs.promises.writeFile(layer, await textLayer(w, h, placed));

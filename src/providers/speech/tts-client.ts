@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { v1beta1 } from '@google-cloud/text-to-speech';
 import { GoogleAuth, OAuth2Client } from 'google-auth-library';
@@ -8,6 +7,7 @@ import { runFfmpeg } from '../../media/ffmpeg.js';
 import { type Pcm, parseWav } from '../../media/wav.js';
 import { TTS_CREDENTIALS_HINT } from '../google/credentials.js';
 import type { GoogleConfig } from '../google/gemini.js';
+import { makeTempDir } from '../../scratch.js';
 import { DEFAULT_VOICES } from './voices.js';
 
 /** The Cloud Text-to-Speech client: credentials, the REST client for the configured endpoint, the voice of a language. */
@@ -64,7 +64,7 @@ export function cancelledBy<T>(signal: AbortSignal, call: Promise<T> & { cancel?
 }
 
 export async function decodeMp3(mp3: Buffer, signal: AbortSignal): Promise<Pcm> {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-tts-'));
+  const dir = await makeTempDir('la-tts-');
   try {
     await fs.promises.writeFile(path.join(dir, 'in.mp3'), mp3);
     await runFfmpeg({ inputs: [{ path: path.join(dir, 'in.mp3') }], outputOptions: ['-c:a', 'pcm_s16le', '-f', 'wav'], output: path.join(dir, 'out.wav') }, { signal });
