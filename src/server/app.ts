@@ -7,6 +7,7 @@ import { PIPELINE, type Pipeline } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
 import { createStory, newStorySchema, retryStory, storyDetail, storyPage, storyPageSchema } from '../stories.js';
 import { bearerCheck } from './auth.js';
+import { approvalRoutes } from './routes/approval.js';
 import { ApiError, BODY_LIMIT, toApiError } from './errors.js';
 import { createdSchema, errorSchema, healthSchema, retriedSchema, retryBodySchema, storyDetailSchema, storyIdParams, storyPageResponseSchema } from './schemas.js';
 
@@ -114,6 +115,8 @@ export async function buildApp(s: Services, opts: AppOptions) {
       return { story_id: story.id, status: story.status, stage };
     },
   });
+
+  await app.register(approvalRoutes(s, pipeline));
 
   app.get('/healthz', {
     schema: { summary: 'Whether the server can reach its database (no API key needed)', security: [], response: { 200: healthSchema, ...errors(503) } },

@@ -1,3 +1,5 @@
+import { uploadQueued, uploadReset } from '../approval/gate.js';
+import { slotOf } from '../calendar/index.js';
 import { setPublished } from '../db/stories.js';
 import { PermanentError } from '../errors.js';
 import { forgetUpload } from '../providers/publish/youtube/state.js';
@@ -15,7 +17,8 @@ export const uploadStage: Stage = {
     // fetched only when the publisher asks: a retry whose video YouTube already has does not download it
     const file = (name: keyof typeof names) => ctx.storage.localPath(keys.story(story.id, names[name]), ctx.signal);
     ctx.progress(`publishing with ${ctx.providers.publish.name}`);
-    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, file, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text) }, ctx.signal);
+    const slot = await slotOf(ctx.db, story.id);
+    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, slot, file, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text) }, ctx.signal);
     if (ctx.signal.aborted) return;
     await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });
     // a published story's files need no copy on this machine any more (remote storage keeps them)
@@ -26,5 +29,9 @@ export const uploadStage: Stage = {
     await setPublished(ctx.db, story.id, { id: null, url: null });
     // the next run uploads a new video (an earlier one stays on the channel)
     await forgetUpload(ctx.db, story.id);
+    await uploadReset(ctx.db, story.id);
+  },
+  async queued(story, deps) {
+    await uploadQueued(deps.db, story, deps.config);
   },
 };
