@@ -124,7 +124,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
 
   program
     .command('serve')
-    .description('the HTTP API: POST /stories, GET /stories[/ID], POST /stories/ID/retry, GET /healthz, /openapi.json')
+    .description('the HTTP API: POST /stories, GET /stories[/ID], POST /stories/ID/retry, GET /stories/ID/review, POST /stories/ID/approve|reject, GET /healthz, /openapi.json')
     .option('-p, --port <port>', 'port to listen on, 0 for any free one (default: serve.port in the config, 8080)')
     .option('--host <address>', 'address to listen on; anything but loopback needs LOST_ARCHIVES_API_KEYS (default: serve.host, 127.0.0.1)')
     .option('--json', 'print {"url"} once listening instead of a line')

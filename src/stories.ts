@@ -159,6 +159,7 @@ export function checkStage(pipeline: Pipeline, from: string | undefined): void {
 export async function requeueFrom(tx: Queryable, services: Services, pipeline: Pipeline, storyId: string, from?: string, opts: { budgetUsd?: number } = {}): Promise<JobType> {
   const [story] = await tx.query<Story>('select * from stories where id = $1 for update', [storyId]);
   const [active] = await activeJobs(tx, story.id);
+  if (active?.held) throw new ConflictError(`story ${story.id} is ${active.held}: \`lost-archives approve ${story.id.slice(0, 8)}\`, or \`reject ${story.id.slice(0, 8)} --from STAGE\``);
   if (active) throw new ConflictError(`story ${story.id} already has job ${active.id} (${active.type}) ${active.status}; wait for it or let its worker finish`);
   // the first stage whose work is not done: stages run in order, so everything before it is
   let undone: number;

@@ -6,7 +6,7 @@ import { claim } from '../../src/queue/jobs.js';
 import { JOB_TYPES } from '../../src/stages/index.js';
 import { buildReview } from '../../src/review/index.js';
 import { printReview } from '../../src/review/print.js';
-import { createStory, storyDetail } from '../../src/stories.js';
+import { createStory, retryStory, storyDetail } from '../../src/stories.js';
 import { BACKENDS, freshDb } from '../helpers/db.js';
 import { testConfig, testServices } from '../helpers/services.js';
 import { jobsOf, recordingPipeline, workOnce } from './helpers.js';
@@ -28,6 +28,7 @@ describe.each(BACKENDS)('approval gate on %s', (kind) => {
     let upload = (await jobsOf(db, story.id)).at(-1)!;
     expect(upload).toMatchObject({ type: 'upload_youtube', status: 'queued', held: 'awaiting approval', attempts: 0, locked_by: null, run_infinite: true });
     expect((await storyDetail(db, story.id)).status).toBe('uploading');
+    await expect(retryStory(services, pipeline, story.id, 'render_video')).rejects.toThrow(/is awaiting approval: `lost-archives approve/);
 
     // every lease in the table runs out, then a worker for all types starts again (and a direct claim)
     await db.query("update jobs set locked_until = now() - interval '1 hour'");
@@ -94,7 +95,6 @@ describe.each(BACKENDS)('approval gate on %s', (kind) => {
     await workOnce(services, pipeline);
     await approveStory(services, story.id);
     await workOnce(services, pipeline);
-    const { retryStory } = await import('../../src/stories.js');
     await retryStory(services, pipeline, story.id, 'upload_youtube');
     expect((await jobsOf(db, story.id)).at(-1)).toMatchObject({ type: 'upload_youtube', held: 'awaiting approval' });
   });
