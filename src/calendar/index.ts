@@ -50,7 +50,7 @@ export interface CalendarEntry {
   status: string | null;
 }
 
-/** The next `count` slots after `now`, each with the story that holds it (taken slots are listed even if a rule changed). */
+/** The next `count` slots after `now`, each with the story that holds it (a taken slot is listed even if the rules changed since). */
 export async function comingSlots(db: Queryable, rules: readonly SlotRule[], count: number, now = new Date()): Promise<CalendarEntry[]> {
   const taken = await db.query<{ slot_at: Date; story_id: string; topic: string; status: string }>(
     'select p.slot_at, p.story_id, s.topic, s.status from publish_slots p join stories s on s.id = p.story_id where p.slot_at > $1 order by p.slot_at',
@@ -62,5 +62,5 @@ export async function comingSlots(db: Queryable, rules: readonly SlotRule[], cou
     ...taken.map((t) => ({ slot_at: t.slot_at, story_id: t.story_id, topic: t.topic, status: t.status })),
     ...free.map((slot_at) => ({ slot_at, story_id: null, topic: null, status: null })),
   ];
-  return entries.sort((a, b) => a.slot_at.getTime() - b.slot_at.getTime()).slice(0, Math.max(count, taken.length));
+  return entries.sort((a, b) => a.slot_at.getTime() - b.slot_at.getTime()).slice(0, count);
 }
