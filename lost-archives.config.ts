@@ -36,6 +36,7 @@ export default defineConfig({
     // tokenFile: '~/.config/lost-archives/youtube.json' is the default (outside the repository, mode 0600)
     privacy: 'private', // 'unlisted' | 'public'; an unaudited API project's uploads stay private whatever this says
     // publishAt: { hoursAfterUpload: 24 }, // or an ISO time; needs privacy 'private'
+    // schedule: { days: ['tue', 'fri'], time: '17:00', timezone: 'Europe/Berlin' }, // or a list: each video takes the next free slot
     categoryId: '27', // Education
     // defaultLanguage: 'en-US', // title and description; default: the story's language (audio and captions always are)
     madeForKids: false,
@@ -45,6 +46,9 @@ export default defineConfig({
     chunkBytes: 8 * 1024 * 1024, // per upload request, a multiple of 256 KiB
     quota: { uploadsPerDay: 100, unitsPerDay: 10_000 }, // the project's daily quota (reset at midnight Pacific)
   },
+
+  /** `approval: true` holds every new story's upload after its render until `lost-archives approve ID`. */
+  publish: { approval: false },
 
   /** Language of new stories unless `--language` says otherwise. */
   language: 'en-US',

@@ -29,6 +29,8 @@ Examples:
   $ lost-archives run-worker --once                        cron: work through what is queued, then exit
   $ lost-archives status                                   recent stories
   $ lost-archives retry 3f2a9c1e --from render_video       redo a story from its render
+  $ lost-archives review 3f2a9c1e                          what its upload will send; then approve or reject
+  $ lost-archives status --calendar                        the coming publishing slots
   $ lost-archives serve --port 8080                        the HTTP API (LOST_ARCHIVES_API_KEYS for keys)
   $ lost-archives auth youtube --no-browser                authorise the channel once, from a VM
 
@@ -51,6 +53,8 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
       '--from <file>',
       'one story a row from a .csv (header line), .jsonl or .yaml file; columns: topic, language, script (path from the file), budget, privacy, publish_at, approval, id. Every row is checked first; nothing is written unless all are good; rows imported before (same file, same id or same values) are skipped',
     )
+    .option('--approval', 'hold the upload after the render until `approve ID` (default: publish.approval in the config)')
+    .option('--no-approval', 'upload right after the render, whatever publish.approval says')
     .option('--json', 'print {"story_id", "status"}; with --from, {"file", "created": [...], "skipped": [...]}')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/create.js')).create(globals(cmd), topic, opts));
 
@@ -64,6 +68,8 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .option('--budget <usd>', 'spending limit of a new story in US dollars (see create --help)')
     .option('--privacy <privacy>', 'youtube publisher: private, unlisted or public for a new story')
     .option('--publish-at <time>', 'youtube publisher: publish a new story at this time (ISO 8601 with zone)')
+    .option('--approval', 'a new story stops after the render until `approve ID` (default: publish.approval)')
+    .option('--no-approval', 'a new story uploads right after the render')
     .option('--json', 'print the finished story as JSON instead of progress')
     .action(async (topic: string | undefined, opts, cmd: Command) => (await import('./commands/run.js')).run(globals(cmd), topic, opts));
 
@@ -85,6 +91,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .option('--offset <n>', 'stories to skip', '0')
     .option('--json', 'print JSON (the story as stored with scenes, jobs, assets, costs and cost_usd; or {stories, total, limit, offset, total_cost_usd})')
     .option('-w, --watch', 'refresh every 2 seconds')
+    .option('--calendar', 'the publishing calendar instead: the coming slots of youtube.schedule and the story holding each')
     .action(async (id: string | undefined, opts, cmd: Command) => (await import('./commands/status.js')).status(globals(cmd), id, opts));
 
   program
@@ -97,8 +104,32 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .action(async (id: string, opts, cmd: Command) => (await import('./commands/retry.js')).retry(globals(cmd), id, opts));
 
   program
+    .command('review')
+    .description('what the upload of a story will send (title, description, tags, chapters, privacy, schedule, disclosure), its files, render check, cost and history')
+    .argument('<id>', 'story id or unique prefix')
+    .option('--json', 'print the review as JSON')
+    .action(async (id: string, opts, cmd: Command) => (await import('./commands/review.js')).review(globals(cmd), id, opts));
+
+  program
+    .command('approve')
+    .description('let the held upload of a story awaiting approval go (it takes its calendar slot now)')
+    .argument('<id>', 'story id or unique prefix')
+    .option('--note <text>', "kept in the story's history")
+    .option('--json', 'print {"story_id", "job_id", "slot"}')
+    .action(async (id: string, opts, cmd: Command) => (await import('./commands/approve.js')).approve(globals(cmd), id, opts));
+
+  program
+    .command('reject')
+    .description('send a story awaiting approval back to a stage (like retry --from), the note kept in its history')
+    .argument('<id>', 'story id or unique prefix')
+    .requiredOption('--from <stage>', `redo from this stage (before upload_youtube): ${JOB_TYPES.slice(0, -1).join(', ')}`)
+    .option('--note <text>', "why, kept in the story's history")
+    .option('--json', 'print {"story_id", "stage"}')
+    .action(async (id: string, opts, cmd: Command) => (await import('./commands/approve.js')).reject(globals(cmd), id, opts));
+
+  program
     .command('serve')
-    .description('the HTTP API: POST /stories, GET /stories[/ID], POST /stories/ID/retry, GET /healthz, /openapi.json')
+    .description('the HTTP API: POST /stories, GET /stories[/ID], POST /stories/ID/retry, GET /stories/ID/review, POST /stories/ID/approve|reject, GET /healthz, /openapi.json')
     .option('-p, --port <port>', 'port to listen on, 0 for any free one (default: serve.port in the config, 8080)')
     .option('--host <address>', 'address to listen on; anything but loopback needs LOST_ARCHIVES_API_KEYS (default: serve.host, 127.0.0.1)')
     .option('--json', 'print {"url"} once listening instead of a line')

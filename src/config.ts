@@ -8,6 +8,7 @@ import { UsageError } from './errors.js';
 import { googleSchema } from './config/google.js';
 import { configParseError } from './config/parse-errors.js';
 import { providersSchema } from './config/providers.js';
+import { publishSchema } from './config/publish.js';
 import { queueSchema } from './config/queue.js';
 import { researchSchema } from './config/research.js';
 import { serveSchema } from './config/serve.js';
@@ -33,6 +34,8 @@ const configSchema = z.strictObject({
   publishDir: z.string().min(1).default('published'),
   /** The `youtube` publisher. Client id and secret come from `YOUTUBE_CLIENT_ID` and `YOUTUBE_CLIENT_SECRET`, never from here. */
   youtube: youtubeSchema.prefault({}),
+  /** Between render and upload: the approval gate. */
+  publish: publishSchema.prefault({}),
   /** Default language of new stories. Default `en-US`. */
   language: z.string().default('en-US'),
   video: videoSchema,

@@ -22,7 +22,7 @@ export function buildStoryRun(services: Services, pipeline: Pipeline, storyId: s
   return new Listr(
     pipeline.map((stage, i) => ({
       title: stage.title,
-      task: async (_: unknown, task: { title: string; output: string | undefined }) => {
+      task: async (_: unknown, task: { title: string; output: string | undefined; skip(message: string): void }) => {
         for (;;) {
           if (opts.stop.aborted) throw new ShutdownError();
           const story = await getStory(db, storyId);
@@ -53,7 +53,11 @@ export function buildStoryRun(services: Services, pipeline: Pipeline, storyId: s
             // once: the plain renderer prints every assignment as a new line
             const waiting = `in progress on worker ${active.locked_by}; waiting`;
             if (task.output !== waiting) task.output = waiting;
-          } else if (active?.status === 'queued') {
+          } else if (active?.held) {
+            // a person decides when it runs: this command's part is done
+            task.skip(`${stage.title}: ${active.held} (\`lost-archives review ${story.id.slice(0, 8)}\`, then approve or reject)`);
+            return;
+          } else if (active?.status === 'queued' && active.run_at) {
             const wait = Math.max(0, active.run_at.getTime() - Date.now());
             task.output = `next attempt in ${Math.ceil(wait / 1000)}s`;
             await sleep(Math.min(wait + 50, 60_000), opts.stop);

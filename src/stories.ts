@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { costByStory, totalCost } from './db/costs.js';
 import { type StoryResearch, getResearch } from './db/research.js';
-import { type StoryDetail, findStory, getStory, getStoryDetail, insertStory, listStories, saveScript } from './db/stories.js';
+import { type StoryDetail, findStory, jobRow, getStory, getStoryDetail, insertStory, listStories, saveScript } from './db/stories.js';
 import { parseStoryVideoSettings, saveStoryVideoSettings } from './providers/publish/youtube/settings.js';
 import { parseScriptMarkdown } from './providers/text/markdown.js';
 import type { ScriptDraft } from './providers/types.js';
@@ -14,7 +14,7 @@ import { LANGUAGES, isLanguage } from './languages.js';
 import { enqueue } from './queue/jobs.js';
 import { type Pipeline, progressIndex, stageOf } from './stages/index.js';
 import type { Services } from './stages/types.js';
-import type { Job, Story } from './types.js';
+import type { Job, JobType, Story } from './types.js';
 
 /** What a new story needs; the CLI and the HTTP API validate with this one schema. */
 export const newStorySchema = z.strictObject({
@@ -37,6 +37,7 @@ export const newStorySchema = z.strictObject({
     .describe("spending limit in USD for the story's paid provider calls"),
   privacy: z.string().optional().describe('youtube publisher: private, unlisted or public for this story (default: youtube.privacy)'),
   publish_at: z.string().optional().describe('youtube publisher: publish at this time, ISO 8601 with zone, e.g. 2026-12-01T17:00:00Z (needs privacy private)'),
+  approval: z.boolean({ error: 'approval must be true or false' }).optional().describe('hold the upload until approved (default: publish.approval in the config)'),
 });
 export type NewStory = z.input<typeof newStorySchema>;
 
@@ -64,10 +65,10 @@ export async function createStory(
   within?: (tx: Queryable, story: Story) => Promise<void>,
 ): Promise<Story> {
   const language = input.language ?? services.config.language; // the configured default is checked like a given one
-  const { topic, budget_usd, privacy, publish_at } = validateNewStory({ ...input, language });
+  const { topic, budget_usd, privacy, publish_at, approval } = validateNewStory({ ...input, language });
   const video = parseStoryVideoSettings(services.config, { privacy, publishAt: publish_at });
   return services.db.transaction(async (tx) => {
-    const story = await insertStory(tx, topic, language, budget_usd ?? null);
+    const story = await insertStory(tx, topic, language, budget_usd ?? null, approval ?? services.config.publish.approval);
     if (video) await saveStoryVideoSettings(tx, story.id, video);
     if (script) await saveScript(tx, story.id, script.script, script.source, script.scenes);
     if (within) await within(tx, story);
@@ -143,7 +144,7 @@ export async function storyPage(
 }
 
 export async function activeJobs(db: Queryable, storyId: string): Promise<Job[]> {
-  return db.query<Job>("select * from jobs where story_id = $1 and status in ('queued', 'processing') order by id", [storyId]);
+  return (await db.query<Job>("select * from jobs where story_id = $1 and status in ('queued', 'processing') order by id", [storyId])).map(jobRow);
 }
 
 /**
@@ -158,37 +159,51 @@ export async function retryStory(services: Services, pipeline: Pipeline, idOrPre
     const checked = newStorySchema.shape.budget_usd.safeParse(opts.budgetUsd);
     if (!checked.success) throw new UsageError(checked.error.issues[0].message);
   }
-  if (from && !stageOf(pipeline, from)) throw new UsageError(`unknown stage "${from}"; stages are ${pipeline.map((s) => s.type).join(', ')}`);
-  const stage = await db.transaction(async (tx) => {
-    const [story] = await tx.query<Story>('select * from stories where id = $1 for update', [found.id]);
-    const [active] = await activeJobs(tx, story.id);
-    if (active) throw new ConflictError(`story ${story.id} already has job ${active.id} (${active.type}) ${active.status}; wait for it or let its worker finish`);
-    // the first stage whose work is not done: stages run in order, so everything before it is
-    let undone: number;
-    if (story.status === 'failed') {
-      const [last] = await tx.query<{ type: string }>("select type from jobs where story_id = $1 and status = 'failed' order by id desc limit 1", [story.id]);
-      undone = Math.max(0, pipeline.findIndex((s) => s.type === last?.type));
-    } else {
-      undone = Math.max(0, progressIndex(pipeline, story.status));
-    }
-    let index = undone;
-    if (from) {
-      index = pipeline.findIndex((s) => s.type === from);
-      if (index > undone) {
-        const need = pipeline[undone].type;
-        throw new ConflictError(`cannot start story ${story.id} at ${from}: ${need} has not finished yet; use --from ${need} (or an earlier stage)`);
-      }
-      for (const later of pipeline.slice(index)) await later.reset(story, { db: tx, storage: services.storage });
-    } else if (story.status !== 'failed') {
-      throw new ConflictError(`story ${story.id} is ${story.status}, not failed: nothing to resume. To redo work from a stage, use --from STAGE.`);
-    }
-    const target = pipeline[index];
-    await tx.query('update stories set status = $2, error_message = null, updated_at = now() where id = $1', [story.id, target.status]);
-    if (opts.budgetUsd !== undefined) await tx.query('update stories set budget_usd = $2 where id = $1', [story.id, opts.budgetUsd]);
-    if ((await enqueue(tx, story.id, target.type, services.config.queue.maxAttempts)) === null) {
-      throw new ConflictError(`story ${story.id} was queued again by someone else just now`);
-    }
-    return target.type;
-  });
+  checkStage(pipeline, from);
+  const stage = await db.transaction((tx) => requeueFrom(tx, services, pipeline, found.id, from, opts));
   return { story: (await getStory(db, found.id))!, stage };
+}
+
+/** A usage error unless `from` is absent or a stage of the pipeline. */
+export function checkStage(pipeline: Pipeline, from: string | undefined): void {
+  if (from && !stageOf(pipeline, from)) throw new UsageError(`unknown stage "${from}"; stages are ${pipeline.map((s) => s.type).join(', ')}`);
+}
+
+/**
+ * Retry's transaction (also `reject`'s): on the locked story row, refuses a story with an active job,
+ * clears the work of `from` and later stages, and queues the stage to resume at. Returns its type.
+ */
+export async function requeueFrom(tx: Queryable, services: Services, pipeline: Pipeline, storyId: string, from?: string, opts: { budgetUsd?: number } = {}): Promise<JobType> {
+  const [story] = await tx.query<Story>('select * from stories where id = $1 for update', [storyId]);
+  const [active] = await activeJobs(tx, story.id);
+  if (active?.held) throw new ConflictError(`story ${story.id} is ${active.held}: \`lost-archives approve ${story.id.slice(0, 8)}\`, or \`reject ${story.id.slice(0, 8)} --from STAGE\``);
+  if (active) throw new ConflictError(`story ${story.id} already has job ${active.id} (${active.type}) ${active.status}; wait for it or let its worker finish`);
+  // the first stage whose work is not done: stages run in order, so everything before it is
+  let undone: number;
+  if (story.status === 'failed') {
+    const [last] = await tx.query<{ type: string }>("select type from jobs where story_id = $1 and status = 'failed' order by id desc limit 1", [story.id]);
+    undone = Math.max(0, pipeline.findIndex((s) => s.type === last?.type));
+  } else {
+    undone = Math.max(0, progressIndex(pipeline, story.status));
+  }
+  let index = undone;
+  if (from) {
+    index = pipeline.findIndex((s) => s.type === from);
+    if (index > undone) {
+      const need = pipeline[undone].type;
+      throw new ConflictError(`cannot start story ${story.id} at ${from}: ${need} has not finished yet; use --from ${need} (or an earlier stage)`);
+    }
+    for (const later of pipeline.slice(index)) await later.reset(story, { db: tx, storage: services.storage });
+  } else if (story.status !== 'failed') {
+    throw new ConflictError(`story ${story.id} is ${story.status}, not failed: nothing to resume. To redo work from a stage, use --from STAGE.`);
+  }
+  const target = pipeline[index];
+  await tx.query('update stories set status = $2, error_message = null, updated_at = now() where id = $1', [story.id, target.status]);
+  if (opts.budgetUsd !== undefined) await tx.query('update stories set budget_usd = $2 where id = $1', [story.id, opts.budgetUsd]);
+  if ((await enqueue(tx, story.id, target.type, services.config.queue.maxAttempts)) === null) {
+    throw new ConflictError(`story ${story.id} was queued again by someone else just now`);
+  }
+  // work redone from a stage is prepared like new work (a gated upload is held again); a resumed job is not
+  if (from) await target.queued?.((await getStory(tx, story.id))!, { db: tx, config: services.config });
+  return target.type;
 }

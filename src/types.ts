@@ -45,6 +45,8 @@ export interface Story {
   youtube_url: string | null;
   /** spending limit in USD for paid provider calls (`create --budget`); null: none */
   budget_usd: number | null;
+  /** the upload waits for `approve` (`create --approval`, or publish.approval when it was created) */
+  approval: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -82,7 +84,10 @@ export interface Job {
   status: JobStatus;
   attempts: number;
   max_attempts: number;
-  run_at: Date;
+  /** null: held for a person (stored as 'infinity', never claimable); see `held` */
+  run_at: Date | null;
+  /** why a queued job waits for a person, e.g. 'awaiting approval'; null: an ordinary job */
+  held: string | null;
   locked_by: string | null;
   locked_until: Date | null;
   last_error: string | null;

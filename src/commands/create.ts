@@ -13,6 +13,8 @@ export interface CreateOptions {
   publishAt?: string;
   /** a topics file: one story a row */
   from?: string;
+  /** hold the upload for `approve` (undefined: publish.approval) */
+  approval?: boolean;
   json?: boolean;
 }
 
@@ -24,7 +26,7 @@ export async function create(g: GlobalOptions, topicArg: string | undefined, opt
   const budget = parseBudget(opts.budget);
   if (topic === undefined) throw new UsageError('give a topic (`lost-archives create "The Library of Alexandria"`) or --script FILE');
   await withServices(g, { logLevel: 'warn', announce: !opts.json, enqueues: true }, async (s) => {
-    const story = await createStory(s, PIPELINE, { topic, language: opts.language, budget_usd: budget, privacy: opts.privacy, publish_at: opts.publishAt }, fromFile?.script);
+    const story = await createStory(s, PIPELINE, { topic, language: opts.language, budget_usd: budget, privacy: opts.privacy, publish_at: opts.publishAt, approval: opts.approval }, fromFile?.script);
     if (opts.json) printJson({ story_id: story.id, status: story.status });
     else process.stdout.write(`${story.id}\n`);
   });

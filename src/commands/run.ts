@@ -15,6 +15,8 @@ export interface RunOptions {
   /** youtube publisher: a new story's privacy and publish time, over the config's */
   privacy?: string;
   publishAt?: string;
+  /** hold the upload for `approve` (undefined: publish.approval) */
+  approval?: boolean;
   json?: boolean;
 }
 
@@ -26,10 +28,10 @@ export async function run(g: GlobalOptions, topic: string | undefined, opts: Run
   const budget = parseBudget(opts.budget);
   if (!topic && !fromFile && !opts.story) throw new UsageError('give a topic (`lost-archives run "The Library of Alexandria"`), --script FILE or --story ID');
   await withServices(g, { logLevel: 'warn', announce: !opts.json, preflight: JOB_TYPES }, async (s) => {
-    if ((opts.privacy !== undefined || opts.publishAt !== undefined) && opts.story) throw new UsageError('--privacy and --publish-at go with a new story, not --story');
+    if ((opts.privacy !== undefined || opts.publishAt !== undefined || opts.approval !== undefined) && opts.story) throw new UsageError('--privacy, --publish-at and --approval go with a new story, not --story');
     const story = opts.story
       ? await resolveStory(s.db, opts.story)
-      : await createStory(s, PIPELINE, { topic: fromFile?.topic ?? topic!, language: opts.language, budget_usd: budget, privacy: opts.privacy, publish_at: opts.publishAt }, fromFile?.script);
+      : await createStory(s, PIPELINE, { topic: fromFile?.topic ?? topic!, language: opts.language, budget_usd: budget, privacy: opts.privacy, publish_at: opts.publishAt, approval: opts.approval }, fromFile?.script);
     if (!opts.json) process.stdout.write(`story ${story.id}: ${forTerminal(story.topic)}\n`);
     const stop = stopSignal();
     const renderer = opts.json ? 'silent' : process.stdout.isTTY && !process.env.CI ? 'default' : 'simple';
@@ -47,7 +49,9 @@ export async function run(g: GlobalOptions, topic: string | undefined, opts: Run
       throw new ExitError(130);
     }
     if (failure) throw failure instanceof RuntimeError ? failure : new RuntimeError((failure as Error).message);
-    if (!opts.json && detail) {
+    const held = detail?.jobs.find((j) => j.held);
+    if (!opts.json && held) process.stdout.write(`${held.held}: \`lost-archives review ${story.id.slice(0, 8)}\`, then \`approve\` or \`reject --from STAGE\`\n`);
+    else if (!opts.json && detail) {
       const video = detail.assets.find((a) => a.kind === 'video');
       process.stdout.write(`published: ${detail.youtube_url ?? `${s.config.publishDir}/${detail.id}/video.mp4`}\n`);
       if (video) process.stdout.write(`video asset: ${video.url}\n`);

@@ -9,6 +9,8 @@ import { researchView } from '../status/research.js';
 import type { Services } from '../stages/types.js';
 import { type StoryPage, issuesMessage, storyDetail, storyPage, storyPageSchema } from '../stories.js';
 import type { Story } from '../types.js';
+import { awaitingLabels, waited } from '../status/approval.js';
+import { calendarView } from '../status/calendar.js';
 import { type GlobalOptions, stopSignal, withServices } from './common.js';
 
 export interface StatusOptions {
@@ -16,6 +18,7 @@ export interface StatusOptions {
   offset?: string;
   json?: boolean;
   watch?: boolean;
+  calendar?: boolean;
 }
 
 function age(d: Date): string {
@@ -46,12 +49,12 @@ export function money(usd: number): string {
 
 type CostedStory = Story & { cost_usd: number };
 
-function listView(stories: CostedStory[], total: number, limit: number, offset: number, totalUsd: number): string {
+function listView(stories: CostedStory[], total: number, limit: number, offset: number, totalUsd: number, held = new Map<string, string>()): string {
   if (!stories.length) return total ? `no stories at offset ${offset} (${total} in all)\n` : 'no stories yet: `lost-archives create "topic"` adds one\n';
   const t = new Table({ head: ['id', 'topic', 'status', 'stage', 'age', 'cost', 'error'], style: { head: [], border: [] } });
   for (const s of stories) {
     const cost = `${money(s.cost_usd)}${s.budget_usd != null ? ` / ${money(s.budget_usd)}` : ''}`;
-    t.push([s.id.slice(0, 8), cut(s.topic, 40), s.status, s.status === 'failed' || s.status === 'published' ? '-' : currentStage(s), age(s.created_at), cost, cut(s.error_message, 50)]);
+    t.push([s.id.slice(0, 8), cut(s.topic, 40), s.status, s.status === 'failed' || s.status === 'published' ? '-' : (held.get(s.id) ?? currentStage(s)), age(s.created_at), cost, cut(s.error_message, 50)]);
   }
   return `${t.toString()}\n${offset + 1}-${offset + stories.length} of ${total}; all stories cost ${money(totalUsd)}\n`;
 }
@@ -67,8 +70,9 @@ export function detailView(d: StoryDetail & { research?: StoryResearch }): strin
   if (d.error_message) out.push(`error    ${cut(d.error_message)}`);
   // a job re-queued for later (a quota, YouTube's upload limit, a backoff) says why in full
   for (const j of d.jobs) {
-    if (j.status === 'queued' && j.last_error && j.run_at.getTime() > Date.now()) out.push(`waiting  ${j.type}, next try in ${until(j.run_at)}: ${cut(j.last_error)}`);
+    if (j.status === 'queued' && j.last_error && j.run_at && j.run_at.getTime() > Date.now()) out.push(`waiting  ${j.type}, next try in ${until(j.run_at)}: ${cut(j.last_error)}`);
   }
+  for (const j of d.jobs) if (j.status === 'queued' && j.held) out.push(`waiting  ${j.type}, ${cut(j.held)} for ${waited(j.updated_at)}: \`lost-archives review ${d.id.slice(0, 8)}\``);
   if (d.metadata) out.push(`title    ${cut(d.metadata.title)}`);
   out.push(`cost     ${money(d.cost_usd)}${d.budget_usd != null ? ` of a ${money(d.budget_usd)} budget` : ''}${d.costs.length ? ` (${d.costs.length} paid calls)` : ''}`);
   if (d.youtube_url) out.push(`youtube  ${cut(d.youtube_url)}`);
@@ -108,13 +112,14 @@ export function detailView(d: StoryDetail & { research?: StoryResearch }): strin
   return out.join('\n') + '\n';
 }
 
-async function render(s: Services, id: string | undefined, page: StoryPage, json: boolean): Promise<string> {
+async function render(s: Services, id: string | undefined, page: StoryPage, json: boolean, calendar = false): Promise<string> {
+  if (calendar) return calendarView(s, page.limit, json);
   if (id) {
     const d = await storyDetail(s.db, id);
     return json ? JSON.stringify(d, null, 2) + '\n' : detailView(d);
   }
   const list = await storyPage(s.db, page);
-  return json ? JSON.stringify(list, null, 2) + '\n' : listView(list.stories, list.total, list.limit, list.offset, list.total_cost_usd);
+  return json ? JSON.stringify(list, null, 2) + '\n' : listView(list.stories, list.total, list.limit, list.offset, list.total_cost_usd, await awaitingLabels(s.db, list.stories.map((x) => x.id)));
 }
 
 /** `status [ID]`: the story table, or one story's stages, scenes, jobs and assets. */
@@ -124,13 +129,14 @@ export async function status(g: GlobalOptions, id: string | undefined, opts: Sta
   const page = parsed.data;
   await withServices(g, { logLevel: 'warn' }, async (s) => {
     if (!opts.watch) {
-      process.stdout.write(await render(s, id, page, !!opts.json));
+      if (opts.calendar && id) throw new UsageError('--calendar lists the whole calendar; leave out the story id');
+      process.stdout.write(await render(s, id, page, !!opts.json, opts.calendar));
       return;
     }
     if (opts.json) throw new UsageError('--watch and --json do not go together; poll `status --json` from your script instead');
     const stop = stopSignal();
     while (!stop.aborted) {
-      const view = await render(s, id, page, false);
+      const view = await render(s, id, page, false, opts.calendar);
       process.stdout.write(`\x1b[2J\x1b[H${new Date().toLocaleTimeString()}  (Ctrl-C to stop)\n\n${view}`);
       await new Promise((r) => setTimeout(r, 2000));
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scheduleSchema } from './schedule.js';
 
 const CHUNK_UNIT = 256 * 1024;
 
@@ -25,6 +26,12 @@ export const youtubeSchema = z.strictObject({
    * (`{ hoursAfterUpload: 24 }`). Needs privacy `private`; YouTube makes the video public then. Default: none.
    */
   publishAt: z.union([z.iso.datetime({ offset: true }), z.strictObject({ hoursAfterUpload: z.number().positive().max(24 * 365) })]).optional(),
+  /**
+   * The publishing calendar: `{ days: ['tue', 'fri'], time: '17:00', timezone: 'Europe/Berlin' }` or a
+   * list. A story without its own publish time takes the next free slot when its upload is queued
+   * (uploaded private, public at the slot). Not with `publishAt`. Default: none.
+   */
+  schedule: scheduleSchema.optional(),
   /** Video category id (27 Education, 22 People & Blogs, 24 Entertainment). Default `27`. */
   categoryId: z.string().regex(/^\d+$/).default('27'),
   /** The language of the title and description. Default: the story's language (always the audio's and the captions' language). */
@@ -55,5 +62,8 @@ export const youtubeSchema = z.strictObject({
 }).check((ctx) => {
   if (ctx.value.publishAt !== undefined && ctx.value.privacy !== 'private') {
     ctx.issues.push({ code: 'custom', input: ctx.value.privacy, path: ['privacy'], message: "publishAt needs privacy 'private' (YouTube makes the video public at that time)" });
+  }
+  if (ctx.value.schedule !== undefined && (ctx.value.publishAt !== undefined || ctx.value.privacy !== 'private')) {
+    ctx.issues.push({ code: 'custom', input: ctx.value.schedule, path: ['schedule'], message: "schedule needs privacy 'private' and no publishAt (each video goes public at its slot)" });
   }
 });

@@ -10,8 +10,8 @@ export interface NewScene {
   image_prompt: string;
 }
 
-export async function insertStory(db: Queryable, topic: string, language: string, budgetUsd: number | null = null): Promise<Story> {
-  const [story] = await db.query<Story>('insert into stories (topic, language, budget_usd) values ($1, $2, $3) returning *', [topic, language, budgetUsd]);
+export async function insertStory(db: Queryable, topic: string, language: string, budgetUsd: number | null = null, approval = false): Promise<Story> {
+  const [story] = await db.query<Story>('insert into stories (topic, language, budget_usd, approval) values ($1, $2, $3, $4) returning *', [topic, language, budgetUsd, approval]);
   return story;
 }
 
@@ -40,12 +40,17 @@ export interface StoryDetail extends Story {
   cost_usd: number;
 }
 
+/** A job as read: a held job's run_at ('infinity', which the drivers read as the number Infinity) is null. */
+export function jobRow(j: Job): Job {
+  return j.run_at instanceof Date ? j : { ...j, run_at: null };
+}
+
 export async function getStoryDetail(db: Queryable, id: string): Promise<StoryDetail | null> {
   const story = await getStory(db, id);
   if (!story) return null;
   const [scenes, jobs, assets] = [
     await listScenes(db, id),
-    await db.query<Job>('select * from jobs where story_id = $1 order by id', [id]),
+    (await db.query<Job>('select * from jobs where story_id = $1 order by id', [id])).map(jobRow),
     await db.query<Asset>('select * from assets where story_id = $1 order by created_at, kind', [id]),
   ];
   const costs = await listCosts(db, id);

@@ -127,6 +127,8 @@ export interface SpeechProvider {
 export interface PublishRequest {
   story: Story;
   metadata: StoryMetadata;
+  /** The publishing calendar's slot the story holds (youtube.schedule): publish at this time; null: none. */
+  slot?: Date | null;
   /**
    * A local path to one of the story's files, fetched from storage when first asked for: a publisher that
    * finds the video already uploaded (a retried job) never fetches it.

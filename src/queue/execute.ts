@@ -1,6 +1,7 @@
 import { DeferredError, LeaseLostError, RetryableError, ShutdownError, WaitingError, databaseFault, errorMessage, isConnectionError, isDatabaseFault, isPermanent } from '../errors.js';
 import type { Logger } from '../log.js';
 import { getStory } from '../db/stories.js';
+import type { Queryable } from '../db/types.js';
 import type { Pipeline } from '../stages/index.js';
 import { TASKS, nextAfter } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
@@ -146,7 +147,21 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
   }
   if (stageError === null) {
     const next = nextAfter(opts.pipeline, job.type as JobType);
-    const ok = await withDbRetry(() => (task ? q.completeTask(db, job, opts.worker) : q.complete(db, job, opts.worker, next, settings.maxAttempts)), log, leaseEnds());
+    const queued = !task && next.type ? opts.pipeline.find((s) => s.type === next.type)?.queued : undefined;
+    // the next stage's job is created, and prepared by its stage (held, given a slot), in one transaction
+    const completeJob = (tx: Queryable) => (task ? q.completeTask(tx, job, opts.worker) : q.complete(tx, job, opts.worker, next, settings.maxAttempts));
+    const ok = await withDbRetry(
+      () =>
+        queued
+          ? db.transaction(async (tx) => {
+              if (!(await completeJob(tx))) return false;
+              await queued((await getStory(tx, job.story_id))!, { db: tx, config });
+              return true;
+            })
+          : completeJob(db),
+      log,
+      leaseEnds(),
+    );
     if (!ok) {
       log.warn('finished, but the lease was lost meanwhile: result not recorded');
       return { outcome: 'lost' };

@@ -10,6 +10,7 @@ import { bearerCheck } from './auth.js';
 import { BODY_TIMEOUT_MS, bodyTimeout, clientErrors, frameworkErrors, keyOutsideAuthorization, pathOf, strictJson } from './guards.js';
 import { contactSheetRoute } from './routes/contact-sheet.js';
 import { repetitionRoute } from './routes/repetition.js';
+import { approvalRoutes } from './routes/approval.js';
 import { ApiError, BODY_LIMIT, toApiError } from './errors.js';
 import { createdSchema, errorSchema, healthSchema, retriedSchema, retryBodySchema, storyDetailSchema, storyIdParams, storyPageResponseSchema } from './schemas.js';
 
@@ -132,6 +133,7 @@ export async function buildApp(s: Services, opts: AppOptions) {
 
   contactSheetRoute(app, s);
   repetitionRoute(app, s);
+  await app.register(approvalRoutes(s, pipeline));
 
   app.get('/healthz', {
     schema: { summary: 'Whether the server can reach its database (no API key needed)', security: [], response: { 200: healthSchema, ...errors(503) } },

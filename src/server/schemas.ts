@@ -57,6 +57,7 @@ export const storySchema = z.object({
   youtube_video_id: z.string().nullable(),
   youtube_url: z.string().nullable(),
   budget_usd: z.number().nullable().describe('spending limit in USD for paid provider calls; null: none'),
+  approval: z.boolean().describe('the upload waits for POST /stories/{id}/approve'),
   created_at: time,
   updated_at: time,
 });
@@ -83,7 +84,8 @@ const jobSchema = z.object({
   status: z.enum(['queued', 'processing', 'completed', 'failed']),
   attempts: z.number().int(),
   max_attempts: z.number().int(),
-  run_at: time,
+  run_at: time.nullable().describe('when it may run; null: held for a person (see held)'),
+  held: z.string().nullable().describe("why a queued job waits for a person, e.g. 'awaiting approval'"),
   locked_by: z.string().nullable(),
   locked_until: time.nullable(),
   last_error: z.string().nullable(),

@@ -39,6 +39,8 @@ export interface Stage {
   run(story: Story, ctx: StageContext): Promise<void>;
   /** Removes what this stage made, so `retry --from` can redo it (inside retry's transaction). */
   reset(story: Story, deps: { db: Queryable; storage: Storage }): Promise<void>;
+  /** Runs in the transaction that queues this stage's job after the stage before it completed (the approval gate, the calendar). */
+  queued?(story: Story, deps: { db: Queryable; config: LoadedConfig }): Promise<void>;
 }
 
 /**

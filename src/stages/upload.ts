@@ -1,4 +1,6 @@
 import { getResearch } from '../db/research.js';
+import { uploadQueued, uploadReset } from '../approval/gate.js';
+import { slotOf } from '../calendar/index.js';
 import { setPublished } from '../db/stories.js';
 import { mostCited } from './description/sources.js';
 import { PermanentError } from '../errors.js';
@@ -18,7 +20,8 @@ export const uploadStage: Stage = {
     const file = (name: keyof typeof names) => ctx.storage.localPath(keys.story(story.id, names[name]), ctx.signal);
     ctx.progress(`publishing with ${ctx.providers.publish.name}`);
     const research = await getResearch(ctx.db, story.id);
-    const publishing = { story, metadata: story.metadata, file, research: { ...research, sources: mostCited(research.sources) }, db: ctx.db, progress: ctx.progress, warn: (text: string) => ctx.log.warn(text) };
+    const slot = await slotOf(ctx.db, story.id);
+    const publishing = { story, metadata: story.metadata, slot, file, research: { ...research, sources: mostCited(research.sources) }, db: ctx.db, progress: ctx.progress, warn: (text: string) => ctx.log.warn(text) };
     const result = await ctx.providers.publish.publish(publishing, ctx.signal);
     if (ctx.signal.aborted) return;
     await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });
@@ -30,5 +33,9 @@ export const uploadStage: Stage = {
     await setPublished(ctx.db, story.id, { id: null, url: null });
     // the next run uploads a new video (an earlier one stays on the channel)
     await forgetUpload(ctx.db, story.id);
+    await uploadReset(ctx.db, story.id);
+  },
+  async queued(story, deps) {
+    await uploadQueued(deps.db, story, deps.config);
   },
 };

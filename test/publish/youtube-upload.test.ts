@@ -161,8 +161,8 @@ describe('youtube publisher', () => {
     expect(job.status).toBe('queued');
     expect(job.attempts).toBe(0);
     const reset = nextQuotaReset(new Date(before)).getTime();
-    expect(job.run_at.getTime()).toBeGreaterThanOrEqual(reset);
-    expect(job.run_at.getTime()).toBeLessThan(reset + 5 * 60_000);
+    expect(job.run_at!.getTime()).toBeGreaterThanOrEqual(reset);
+    expect(job.run_at!.getTime()).toBeLessThan(reset + 5 * 60_000);
     expect(job.last_error).toBe(`YouTube videos.insert: YouTube answered quotaExceeded; waiting for the daily reset at ${new Date(reset).toISOString()} (midnight Pacific)`);
     expect((await getStory(db, story.id))!.status).toBe('uploading');
     expect(fake.videos).toHaveLength(0);
@@ -185,11 +185,11 @@ describe('youtube publisher', () => {
     const job = await jobOf(story.id);
     expect([job.status, job.attempts]).toEqual(['queued', 0]);
     // 24 hours from the refusal, not the Pacific midnight of the daily quota
-    expect(job.run_at.getTime()).toBeGreaterThanOrEqual(before + 86_400_000 - 1000);
-    expect(job.run_at.getTime()).toBeLessThanOrEqual(after + 86_400_000 + 1000);
+    expect(job.run_at!.getTime()).toBeGreaterThanOrEqual(before + 86_400_000 - 1000);
+    expect(job.run_at!.getTime()).toBeLessThanOrEqual(after + 86_400_000 + 1000);
     const at = /trying again at (\S+)$/.exec(job.last_error ?? '')?.[1];
     expect(job.last_error).toBe(`YouTube's upload limit for this channel: trying again at ${at}`);
-    expect(Math.abs(new Date(at!).getTime() - job.run_at.getTime())).toBeLessThan(2000);
+    expect(Math.abs(new Date(at!).getTime() - job.run_at!.getTime())).toBeLessThan(2000);
     // the refused call was counted once; the day's buckets stay open for other stories' captions and thumbnails
     expect(await ledger().used()).toEqual({ uploads: 1, units: 0 });
     expect((await getStory(db, story.id))!.status).toBe('uploading');
@@ -211,8 +211,8 @@ describe('youtube publisher', () => {
     expect((await work(services, story)).outcome).toBe('retry');
     const job = await jobOf(story.id);
     expect([job.status, job.attempts, job.last_error]).toEqual(['queued', 0, 'YouTube captions.insert: rate limited (rateLimitExceeded); trying again in 30s']);
-    expect(job.run_at.getTime() - before).toBeGreaterThanOrEqual(29_000);
-    expect(job.run_at.getTime() - before).toBeLessThan(40_000);
+    expect(job.run_at!.getTime() - before).toBeGreaterThanOrEqual(29_000);
+    expect(job.run_at!.getTime() - before).toBeLessThan(40_000);
     expect((await work(services, story)).outcome).toBe('completed');
     expect(fake.videos).toHaveLength(1);
     expect(fake.videos[0].captions.map((c) => c.body)).toEqual([SRT]);
@@ -226,7 +226,7 @@ describe('youtube publisher', () => {
     expect((await work(services, story)).outcome).toBe('retry');
     const job = await jobOf(story.id);
     expect([job.status, job.attempts, job.last_error]).toEqual(['queued', 0, 'YouTube playlistItems.insert: rate limited (userRateLimitExceeded); trying again in 300s']);
-    expect(job.run_at.getTime() - before).toBeGreaterThanOrEqual(299_000);
+    expect(job.run_at!.getTime() - before).toBeGreaterThanOrEqual(299_000);
     expect((await work(services, story)).outcome).toBe('completed');
     expect(fake.videos[0].playlistItems).toEqual(['PLlost']);
   });

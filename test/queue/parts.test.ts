@@ -53,7 +53,7 @@ describe.each(BACKENDS)('render part jobs on %s', (backend) => {
     expect(await q.waitForParts(db, parent, 'w0', 600)).toBe('retry');
     let [row] = (await jobsOf(s.id)).filter((j) => j.type === 'render_video');
     expect(row).toMatchObject({ status: 'queued', attempts: 0, last_error: null });
-    expect(row.run_at.getTime()).toBeGreaterThan(Date.now() + 500_000);
+    expect(row.run_at!.getTime()).toBeGreaterThan(Date.now() + 500_000);
     // only the parts are claimable now; the worker that takes render_video takes them
     const types = withTasks(['render_video']);
     expect(types).toEqual(['render_video', 'render_part']);
@@ -64,12 +64,12 @@ describe.each(BACKENDS)('render part jobs on %s', (backend) => {
     expect(await q.completeTask(db, parts[1]!, 'w1')).toBe(false); // not w1's
     expect(await q.completeTask(db, parts[1]!, 'w2')).toBe(true);
     [row] = (await jobsOf(s.id)).filter((j) => j.type === 'render_video');
-    expect(row.run_at.getTime()).toBeGreaterThan(Date.now() + 500_000);
+    expect(row.run_at!.getTime()).toBeGreaterThan(Date.now() + 500_000);
     expect(partsSummary(await jobsOf(s.id))).toMatchObject({ done: 2, total: 3 });
     expect(partsLines(await jobsOf(s.id)).join('\n')).toMatch(/render parts: 2 of 3 done[\s\S]*│ 1 +│ completed +│ 1 +│ w1 +│[\s\S]*│ 3 +│ processing +│ 1 +│ w3 +│/);
     expect(await q.completeTask(db, parts[2]!, 'w3')).toBe(true);
     [row] = (await jobsOf(s.id)).filter((j) => j.type === 'render_video');
-    expect(row.run_at.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(row.run_at!.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
     const again = (await q.claim(db, 'w4', types, 30))!;
     expect(again).toMatchObject({ id: parent.id, attempts: 1 });
     // the story did not move on: a part is no stage

@@ -128,7 +128,7 @@ describe.each(BACKENDS)('queue on %s', (backend) => {
         expect(outcome).toBe('retry');
         expect(row.status).toBe('queued');
         // the delay as the database set it (run_at and updated_at come from one now()), whatever the test's own pace
-        delays.push((row.run_at.getTime() - row.updated_at.getTime()) / 1000);
+        delays.push((row.run_at!.getTime() - row.updated_at.getTime()) / 1000);
       } else {
         expect(outcome).toBe('failed');
         expect(row.status).toBe('failed');
@@ -148,7 +148,7 @@ describe.each(BACKENDS)('queue on %s', (backend) => {
     const j = (await q.claim(db, 'w', null, 30))!;
     expect(await q.fail(db, j, 'w', 'later', false, settings, 120)).toBe('retry');
     const [row] = await jobsOf(s.id);
-    expect((row.run_at.getTime() - row.updated_at.getTime()) / 1000).toBeCloseTo(120, 2);
+    expect((row.run_at!.getTime() - row.updated_at.getTime()) / 1000).toBeCloseTo(120, 2);
     await db.query('update jobs set run_at = now()');
     const j2 = (await q.claim(db, 'w', null, 30))!;
     expect(await q.fail(db, j2, 'w', 'bad input', true, settings)).toBe('failed');

@@ -154,7 +154,7 @@ describe('lost-archives serve on PostgreSQL', () => {
     const result = await new Validator().validate(doc.body);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    expect(Object.keys(doc.body.paths).sort()).toEqual(['/healthz', '/stories', '/stories/{story_id}', '/stories/{story_id}/contact-sheet', '/stories/{story_id}/repetition', '/stories/{story_id}/retry']);
+    expect(Object.keys(doc.body.paths).sort()).toEqual(['/healthz', '/stories', '/stories/{story_id}', '/stories/{story_id}/approve', '/stories/{story_id}/contact-sheet', '/stories/{story_id}/reject', '/stories/{story_id}/repetition', '/stories/{story_id}/retry', '/stories/{story_id}/review']);
     const body = doc.body.paths['/stories'].post.requestBody.content['application/json'].schema;
     expect(body).toMatchObject({ type: 'object', additionalProperties: false, required: ['topic'], properties: { topic: { type: 'string', minLength: 1, maxLength: 500 } } });
     expect(doc.body.paths['/stories'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['limit', 'offset']);

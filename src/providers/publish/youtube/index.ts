@@ -34,7 +34,7 @@ export const videoUrl = (id: string) => `https://www.youtube.com/watch?v=${id}`;
 
 /** The video resource sent with the upload: metadata from the story, settings from `youtube` in the config. */
 export function videoResource(
-  req: Pick<PublishRequest, 'story' | 'metadata'>,
+  req: Pick<PublishRequest, 'story' | 'metadata'> & { slot?: Date | null },
   settings: Config['youtube'],
   now: Date,
   own: { privacy: 'private' | 'unlisted' | 'public' | null; publish_at: Date | null } = { privacy: null, publish_at: null },
@@ -44,7 +44,7 @@ export function videoResource(
   const at = settings.publishAt;
   const configured = at === undefined ? undefined : typeof at === 'string' ? new Date(at) : new Date(now.getTime() + at.hoursAfterUpload * 3600_000);
   // the story's own settings win; its own privacy without a time of its own drops the configured schedule
-  const publishAt = own.publish_at ?? (own.privacy && own.privacy !== 'private' ? undefined : configured);
+  const publishAt = own.publish_at ?? (own.privacy && own.privacy !== 'private' ? undefined : (req.slot ?? configured));
   const privacy = own.privacy ?? settings.privacy;
   return {
     snippet: {
