@@ -105,8 +105,9 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
 
   program
     .command('review')
-    .description('what the upload of a story will send (title, description, tags, chapters, privacy, schedule, disclosure), its files, render check, cost and history')
+    .description('what the upload of a story will send (title, description, tags, chapters, privacy, schedule, disclosure), its files, render check, cost, history, contact sheet, sources and claims, and near-copies of earlier stories')
     .argument('<id>', 'story id or unique prefix')
+    .option('--sheet', 'make the contact sheet (a frame of every scene, its time and caption, and the thumbnail) again from the stored video, and print its path')
     .option('--json', 'print the review as JSON')
     .action(async (id: string, opts, cmd: Command) => (await import('./commands/review.js')).review(globals(cmd), id, opts));
 

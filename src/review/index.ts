@@ -9,6 +9,7 @@ import { loadUpload } from '../providers/publish/youtube/state.js';
 import type { Services } from '../stages/types.js';
 import { resolveStory } from '../stories.js';
 import type { StoryMetadata } from '../types.js';
+import { type Findings, findings } from './findings.js';
 
 /**
  * Everything the upload of a story will send, and what an operator needs to decide on it, as data:
@@ -36,14 +37,8 @@ export interface Review {
   files: { video: StoredFile | null; thumbnail: StoredFile | null; captions: StoredFile | null };
   /** approvals and rejections with their notes, oldest first */
   history: StoryEvent[];
-  /** contact sheet PNG (added by the contact-sheet part) */
-  sheet?: string | null;
-  /** near-copies of earlier stories (added by the repetition check) */
-  repetition?: unknown[];
-  /** research sources (added by the research part) */
-  sources?: unknown[];
-  /** stills' provenance (added by the archives part) */
-  credits?: unknown[];
+  /** the contact sheet, near-copies of earlier stories, the script's research (src/review/findings.ts) */
+  findings: Findings;
 }
 
 export interface StoredFile {
@@ -123,5 +118,6 @@ export async function buildReview(s: Services, idOrPrefix: string, now = new Dat
     checks: { render: video ? 'passed' : 'not rendered', note: RENDER_NOTE },
     files: { video, thumbnail: file('thumbnail'), captions: file('captions_srt') },
     history: await listEvents(s.db, d.id),
+    findings: await findings(s, d.id, d.assets),
   };
 }

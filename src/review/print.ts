@@ -1,5 +1,7 @@
 import { money } from '../commands/status.js';
 import { waited } from '../status/approval.js';
+import { forTerminal } from '../control-chars.js';
+import type { Findings } from './findings.js';
 import type { Review } from './index.js';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -28,10 +30,27 @@ export function printReview(r: Review): string {
   out.push(`captions  ${r.files.captions ? r.files.captions.location : '-'}`);
   out.push(`render    ${r.checks.render}: ${r.checks.note}`);
   out.push(`cost      ${money(r.cost.usd)}${r.cost.budget_usd != null ? ` of a ${money(r.cost.budget_usd)} budget` : ''} (${r.cost.paid_calls} paid calls)`);
+  out.push(...findingLines(r.findings));
   for (const e of r.history) out.push(`history   ${e.created_at.toISOString()} ${e.kind}${e.stage ? ` (${e.stage})` : ''}${e.note ? `: ${e.note}` : ''}`);
   if (r.awaiting_approval_since) {
     const id = r.story_id.slice(0, 8);
     out.push('', `approve: lost-archives approve ${id}    send back: lost-archives reject ${id} --from STAGE --note "why"`);
   }
-  return out.join('\n') + '\n';
+  // stored text (topic, titles, notes, sources) cannot move the cursor or recolour the terminal
+  return forTerminal(out.join('\n'), { multiline: true }) + '\n';
+}
+
+function findingLines(f: Findings): string[] {
+  const out = [`sheet     ${f.sheet ? `${f.sheet.location} (${kib(f.sheet.bytes)})` : '- (the render stage makes it; `review ID --sheet` remakes it)'}`];
+  const { origin, sources, claims } = f.research;
+  if (origin === 'none' || origin === null) out.push('sources   none: the script was not researched (the offline writer is a placeholder)');
+  else {
+    const top = sources.slice(0, 3).map((s) => s.title ?? s.url);
+    out.push(`sources   ${sources.length} (${origin === 'search' ? 'Google Search grounding' : "the operator's links"})${top.length ? `; most cited: ${top.join('; ')}` : ''}`);
+    out.push(`claims    ${claims.checked ? `${claims.checked} checked, ${claims.unsupported.length} unsupported` : 'not checked'}`);
+    for (const c of claims.unsupported) out.push(`  unsupported${c.scene ? ` (scene ${c.scene})` : ''}: ${c.text}`);
+  }
+  if (!f.repetition.length) out.push('repeats   none found among earlier stories');
+  for (const w of f.repetition) out.push(`repeats   ${w.message}`);
+  return out;
 }

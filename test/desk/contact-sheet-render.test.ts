@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getStoryDetail } from '../../src/db/stories.js';
 import type { Db } from '../../src/db/types.js';
 import { sceneTimeline } from '../../src/media/timeline.js';
+import { buildReview } from '../../src/review/index.js';
+import { printReview } from '../../src/review/print.js';
 import { remakeContactSheet } from '../../src/review/remake-sheet.js';
 import { frameTime, sheetLayout } from '../../src/review/sheet.js';
 import { sheetScenes } from '../../src/review/contact-sheet.js';
@@ -99,5 +101,23 @@ describe('the contact sheet of a rendered story (PostgreSQL)', () => {
     expect(story.assets.some((a) => a.kind === 'contact_sheet')).toBe(true);
     const fresh = await createStory(s, PIPELINE, { topic: 'Still pending' });
     await expect(remakeContactSheet(s, fresh.id)).rejects.toThrow(/has no rendered video and thumbnail yet \(it is pending\)/);
+  });
+
+  it('is in the review, with the research and the repetition findings: a second story with the same script is named as a near copy', async () => {
+    const first = await buildReview(s, storyId);
+    expect(first.findings.sheet?.location).toBe((await getStoryDetail(db, storyId))!.assets.find((a) => a.kind === 'contact_sheet')!.url);
+    expect(first.findings.research).toMatchObject({ origin: 'none', sources: [] });
+    expect(first.findings.repetition).toEqual([]);
+    const shown = printReview(first);
+    expect(shown).toContain(`sheet     ${first.findings.sheet!.location}`);
+    expect(shown).toMatch(/sources {3}none: the script was not researched/);
+    expect(shown).toContain('repeats   none found among earlier stories');
+    // the offline writer writes the same script for the same topic: a near copy of the first story
+    const again = await createStory(s, PIPELINE, { topic: 'The Phaistos Disc', language: 'en-US' });
+    await buildStoryRun(s, PIPELINE.slice(0, 1), again.id, { worker: 'sheet-test', stop: new AbortController().signal, renderer: 'silent' }).run();
+    const second = await buildReview(s, again.id);
+    expect(second.findings.sheet).toBeNull();
+    expect(second.findings.repetition).toEqual([expect.objectContaining({ kind: 'script', story_id: storyId, similarity: 1 })]);
+    expect(printReview(second)).toMatch(new RegExp(`repeats {3}the script shares 100% of its \\d-word phrases with story ${storyId.slice(0, 8)}`));
   });
 });

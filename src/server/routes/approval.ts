@@ -5,6 +5,7 @@ import { buildReview } from '../../review/index.js';
 import type { Pipeline } from '../../stages/index.js';
 import type { Services } from '../../stages/types.js';
 import { errorSchema, storyIdParams, storySchema } from '../schemas.js';
+import { findingsSchema } from './findings-schema.js';
 
 /** The approval gate over HTTP: the review of a held story, approve, reject; the CLI's functions and messages. */
 
@@ -41,10 +42,7 @@ export const reviewSchema = z.object({
   checks: z.object({ render: z.enum(['passed', 'not rendered']), note: z.string() }),
   files: z.object({ video: file, thumbnail: file, captions: file }),
   history: z.array(z.object({ id: z.number().int(), story_id: z.uuid(), kind: z.string(), stage: z.string().nullable(), note: z.string().nullable(), created_at: z.date() })),
-  sheet: z.string().nullable().optional().describe('contact sheet PNG, when made'),
-  repetition: z.array(z.unknown()).optional().describe('near-copies of earlier stories, when checked'),
-  sources: z.array(z.unknown()).optional(),
-  credits: z.array(z.unknown()).optional(),
+  findings: findingsSchema,
 });
 
 const note = z.string().max(2000, 'the note is longer than 2000 characters').optional().describe("kept in the story's history");
