@@ -63,9 +63,10 @@ function planRow(config: Config, dir: string, row: RawRow): PlannedRow {
     publish_at: text(v.publish_at, 'publish_at'),
   };
   if (!input.topic) throw new Error('give a topic, or a script whose first line is "# Topic"');
+  const approval = approvalOf(v.approval);
+  if (approval !== null) input.approval = approval;
   validateNewStory(input);
   parseStoryVideoSettings(config, { privacy: input.privacy, publishAt: input.publish_at });
-  const approval = approvalOf(v.approval);
   // without an id, the values as written are the row's identity (not the defaults, which the config may change)
   const written = COLUMNS.map((c) => (c === 'approval' ? approval : c === 'budget' ? (input.budget_usd ?? null) : (text(v[c], c) ?? null)));
   const key = id ? `id:${id}` : `row:${crypto.createHash('sha256').update(JSON.stringify(written)).digest('hex').slice(0, 32)}`;

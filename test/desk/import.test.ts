@@ -54,24 +54,28 @@ describe.each(BACKENDS)('create --from on %s', (kind) => {
         'a,"The Antikythera\nMechanism",,2,,,',
         'b,Troy,,two dollars,,,',
         'c,Troy,missing.md,,,,',
-        'a,Knossos,,,,,',
+        'd,Knossos,,,,,',
         'e,Knossos,,,secret,,',
         'f,Knossos,,,public,2099-01-01T10:00:00Z,',
         'g,Knossos,,,,,maybe',
         'h,,,,,,',
+        'k,Phaistos,,,,,',
+        'k,Malia,,,,,',
       ].join('\n'),
     );
     const err = await importStories(s, PIPELINE, file).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     const lines = (err as Error).message.split('\n').slice(1).map((l) => l.trim());
     expect(lines).toEqual([
+      // a topic over two lines (a quoted CSV value) is refused as a topic must be one line; the lines after it are still counted right
+      'many-bad.csv line 2: the topic holds a control character, U+000A (line break), at character 16: give it as plain text on one line, without escape sequences or control characters',
       'many-bad.csv line 4: budget must be an amount in US dollars, e.g. 2.50 (got "two dollars")',
       'many-bad.csv line 5: cannot read the script ' + path.join(dir, 'missing.md') + ': no such file',
-      'many-bad.csv line 6: id "a" is also on line 2',
       'many-bad.csv line 7: unknown privacy "secret"; use private, unlisted, public',
       'many-bad.csv line 8: publish_at needs privacy private (YouTube makes the video public at that time)',
       'many-bad.csv line 9: approval must be true or false (or yes/no), not "maybe"',
       'many-bad.csv line 10: give a topic, or a script whose first line is "# Topic"',
+      'many-bad.csv line 12: id "k" is also on line 11',
     ]);
     expect((await counts(db)).stories).toBe(0);
   });
@@ -97,6 +101,9 @@ describe.each(BACKENDS)('create --from on %s', (kind) => {
     expect(disc).toMatchObject({ topic: 'The Phaistos Disc', scenes: 1, privacy: 'private' });
     const approvals = await db.query<{ line: number; approval: boolean | null }>('select line, approval from story_imports order by line');
     expect(approvals).toEqual([{ line: 2, approval: true }, { line: 3, approval: null }, { line: 4, approval: false }]);
+    // the column is the story's own approval gate; an empty one takes publish.approval (false here)
+    const gates = await db.query<{ approval: boolean }>('select s.approval from story_imports i join stories s on s.id = i.story_id order by i.line');
+    expect(gates.map((g) => g.approval)).toEqual([true, false, false]);
     const [budget] = await db.query<{ budget_usd: number }>('select budget_usd from stories where id = $1', [first.created[0].story_id]);
     expect(Number(budget.budget_usd)).toBe(2.5);
   });
