@@ -5,6 +5,7 @@ import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
 import { createJiti } from 'jiti';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { archivesSchema, requireArchiveContact } from './config/archives.js';
 import { googleSchema } from './config/google.js';
 import { providersSchema } from './config/providers.js';
 import { queueSchema } from './config/queue.js';
@@ -44,7 +45,9 @@ const configSchema = z.strictObject({
    * environment only (Vertex AI: GOOGLE_CLOUD_PROJECT, and GOOGLE_CLOUD_LOCATION, default `global`).
    */
   google: googleSchema.prefault({}),
-});
+  /** The `archive` image provider: API roots, the User-Agent with your contact, politeness. */
+  archives: archivesSchema.prefault({}),
+}).check(requireArchiveContact);
 
 export type Config = z.output<typeof configSchema>;
 export type UserConfig = z.input<typeof configSchema>;

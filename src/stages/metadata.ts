@@ -1,4 +1,6 @@
+import { listCredits } from '../db/credits.js';
 import { listScenes, setMetadata } from '../db/stories.js';
+import { creditsSection } from './description/credits.js';
 import { chapters, sceneTimeline } from '../media/timeline.js';
 import type { StoryMetadata } from '../types.js';
 import { stageMeter } from '../costs.js';
@@ -58,7 +60,8 @@ export const metadataStage: Stage = {
     const timeline = sceneTimeline(scenes, ctx.config.video);
     const list = chapters(timeline, scenes.map((s) => s.title ?? `Scene ${s.position}`));
     const written = await ctx.providers.text.writeMetadata({ story, scenes, chapters: list }, ctx.signal, stageMeter(ctx, story, 'generate_metadata'));
-    const metadata = fitYouTubeLimits(written);
+    const credits = creditsSection(await listCredits(ctx.db, story.id), DESCRIPTION_MAX_BYTES - Buffer.byteLength(written.description));
+    const metadata = fitYouTubeLimits({ ...written, description: written.description + credits });
     if (ctx.signal.aborted) return;
     await setMetadata(ctx.db, story.id, metadata);
     ctx.progress(metadata.title);

@@ -13,7 +13,9 @@ import { cardWords, previewTexts } from '../providers/text/preview-texts.js';
 import { expectRender } from '../media/verify.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
-import type { Story } from '../types.js';
+import type { Scene, Story } from '../types.js';
+import { listCredits } from '../db/credits.js';
+import { endCardCredit } from './description/credits.js';
 import type { StageContext, Stage } from './types.js';
 
 /** The music track for this story, or null; the built-in bed is generated once and cached. */
@@ -32,9 +34,10 @@ async function musicFor(story: Story, ctx: StageContext): Promise<string | null>
 }
 
 /** What the end card must say is a placeholder in this video, if anything. */
-function previewNote(story: Story, ctx: StageContext): string | null {
+function previewNote(story: Story, ctx: StageContext, scenes: Scene[]): string | null {
   const placeholderScript = story.script_source?.provider === 'preview';
-  const placeholderMedia = ctx.providers.image.name === 'preview' || ctx.providers.speech.name === 'espeak';
+  const drawnOffline = scenes.some((s) => (s.image_provider ?? ctx.providers.images.at(-1)?.name) === 'preview');
+  const placeholderMedia = drawnOffline || ctx.providers.speech.name === 'espeak';
   if (placeholderScript) return previewTexts(story.language).previewScriptNote;
   if (placeholderMedia) return previewTexts(story.language).previewMediaNote;
   return null;
@@ -61,7 +64,7 @@ export const renderStage: Stage = {
     const narrations = await Promise.all(scenes.map((s) => ctx.storage.localPath(keys.scene(story.id, s.position, 'narration.wav'), ctx.signal)));
     const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'la-render-'));
     try {
-      if (!haveVideo) await renderVideo(story, ctx, stills, narrations, timeline, tmp);
+      if (!haveVideo) await renderVideo(story, ctx, scenes, stills, narrations, timeline, tmp);
       const headline = path.join(tmp, 'headline.png');
       const size = thumbnailSize(video);
       await writeHeadline(headline, story.metadata?.thumbnailHeadline ?? story.topic, story.language, size);
@@ -84,10 +87,10 @@ export const renderStage: Stage = {
 };
 
 /** Cards, soundtrack and the picture into video.mp4, checked, then stored as the `video` asset. */
-async function renderVideo(story: Story, ctx: StageContext, stills: string[], narrations: string[], timeline: Timeline, tmp: string): Promise<void> {
+async function renderVideo(story: Story, ctx: StageContext, scenes: Scene[], stills: string[], narrations: string[], timeline: Timeline, tmp: string): Promise<void> {
   const { video } = ctx.config;
   ctx.progress('title and end cards');
-  const text = cardText(story.topic, previewNote(story, ctx), cardWords(story.language));
+  const text = cardText(story.topic, previewNote(story, ctx, scenes), cardWords(story.language), endCardCredit(await listCredits(ctx.db, story.id)));
   const intro = path.join(tmp, 'intro.png');
   const outro = path.join(tmp, 'outro.png');
   await drawCard(text.intro, video.width, video.height, story.language, intro, { signal: ctx.signal });

@@ -1,4 +1,5 @@
-import { setPublished } from '../db/stories.js';
+import { listCredits } from '../db/credits.js';
+import { listScenes, setPublished } from '../db/stories.js';
 import { PermanentError } from '../errors.js';
 import { forgetUpload } from '../providers/publish/youtube/state.js';
 import { keys } from '../storage/types.js';
@@ -15,7 +16,11 @@ export const uploadStage: Stage = {
     // fetched only when the publisher asks: a retry whose video YouTube already has does not download it
     const file = (name: keyof typeof names) => ctx.storage.localPath(keys.story(story.id, names[name]), ctx.signal);
     ctx.progress(`publishing with ${ctx.providers.publish.name}`);
-    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, file, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text) }, ctx.signal);
+    // what the story really uses decides the synthetic-media disclosure: a still of unknown origin counts as generated
+    const archival = (await listScenes(ctx.db, story.id)).map((s) => s.image_provider === 'archive');
+    const stills = { archival: archival.filter(Boolean).length, generated: archival.filter((a) => !a).length };
+    const credits = await listCredits(ctx.db, story.id);
+    const result = await ctx.providers.publish.publish({ story, metadata: story.metadata, file, db: ctx.db, progress: ctx.progress, warn: (text) => ctx.log.warn(text), stills, credits }, ctx.signal);
     if (ctx.signal.aborted) return;
     await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });
     // a published story's files need no copy on this machine any more (remote storage keeps them)

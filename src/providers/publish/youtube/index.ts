@@ -34,7 +34,7 @@ export const videoUrl = (id: string) => `https://www.youtube.com/watch?v=${id}`;
 
 /** The video resource sent with the upload: metadata from the story, settings from `youtube` in the config. */
 export function videoResource(
-  req: Pick<PublishRequest, 'story' | 'metadata'>,
+  req: Pick<PublishRequest, 'story' | 'metadata' | 'stills'>,
   settings: Config['youtube'],
   now: Date,
   own: { privacy: 'private' | 'unlisted' | 'public' | null; publish_at: Date | null } = { privacy: null, publish_at: null },
@@ -60,7 +60,7 @@ export function videoResource(
       privacyStatus: publishAt ? (publishAt > now ? 'private' : 'public') : privacy,
       ...(publishAt && publishAt > now ? { publishAt: publishAt.toISOString() } : {}),
       selfDeclaredMadeForKids: settings.madeForKids,
-      containsSyntheticMedia: settings.containsSyntheticMedia,
+      containsSyntheticMedia: settings.containsSyntheticMedia ?? (req.stills ? req.stills.generated > 0 : true),
     },
   };
 }
