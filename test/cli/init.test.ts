@@ -21,7 +21,7 @@ describe('init', () => {
     expect(r.stdout).not.toMatch(/still to do/);
     const config = await loadConfig({ cwd, env: {} });
     expect(config.source).toBe(path.join(cwd, CONFIG));
-    expect(config.providers).toEqual({ text: 'preview', image: 'preview', speech: 'espeak', publish: 'folder' });
+    expect(config.providers).toEqual({ text: 'preview', image: ['preview'], speech: 'espeak', publish: 'folder' });
     expect([config.video.width, config.video.height, config.language]).toEqual([1920, 1080, 'en-US']);
     const doctor = await runCli(['doctor', '--json'], { cwd, env: bare });
     const checks = JSON.parse(doctor.stdout).checks as { name: string; ok: boolean; detail: string }[];
