@@ -151,6 +151,14 @@ describe('archive finder against the archives’ fakes', () => {
     expect(fakes.loc.fileGets().some((f) => f.includes('2004679999'))).toBe(false);
   });
 
+  it('takes no picture when the chooser says none fits, and shows it every candidate’s thumbnail', async () => {
+    const seen: number[] = [];
+    const finder = archiveFinder(config(), memoryCache(), async (req) => (seen.push(req.candidates.length), null));
+    const outcome = await finder.drawStill({ ...request('Alexandria'), narration: 'The harbour at dawn.' }, signal);
+    expect(outcome).toEqual({ kind: 'none', reason: 'none of 2 candidates for "Alexandria" fits the scene' });
+    expect(seen).toEqual([2]);
+  });
+
   it('waits as Retry-After says on a 429, backs off on a 5xx, and hands a long wait back to the queue', async () => {
     const finder = archiveFinder(config(), memoryCache(), null);
     fakes.loc.failures.push({ status: 429, retryAfter: 1 });

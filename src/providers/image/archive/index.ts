@@ -74,10 +74,16 @@ export function archiveFinder(cfg: ArchivesConfig, cache: AnswerCache, chooser: 
           continue;
         }
         const fit = fitOf(pick.width, pick.height, req.width, req.height);
-        const a = byName(pick);
-        const fileUrl = pick.fileUrl ?? (await commonsApi.fileUrl(pick, Math.min(pick.width, Math.ceil(pick.width * Math.min(1, fit.scale * 2))), signal));
-        const bytes = await a.get(fileUrl, signal);
-        await writeStill(bytes, req, signal);
+        let fileUrl: string;
+        try {
+          fileUrl = pick.fileUrl ?? (await commonsApi.fileUrl(pick, Math.min(pick.width, Math.ceil(pick.width * Math.min(1, fit.scale * 2))), signal));
+          await writeStill(await byName(pick).get(fileUrl, signal), req, signal);
+        } catch (err) {
+          // a file gone since the search: the next best
+          if (!(err instanceof MissingError)) throw err;
+          ranked = ranked.filter((c) => c.pageUrl !== pick.pageUrl);
+          continue;
+        }
         return {
           kind: 'found',
           credit: {
