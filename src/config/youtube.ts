@@ -33,8 +33,8 @@ export const youtubeSchema = z.strictObject({
   madeForKids: z.boolean().default(false),
   /**
    * Overrides the altered-or-synthetic-content disclosure. Default: decided per story from what it uses,
-   * true when any still was generated (Gemini or the offline preview), false when every still is an
-   * archival picture. Set `true` to disclose always (e.g. for a synthetic narrator voice).
+   * true when any still was generated (Gemini or the offline preview) or is of unknown origin, false only
+   * when every still is an archival picture. Set `true` to disclose always (e.g. for a synthetic narrator voice).
    */
   containsSyntheticMedia: z.boolean().optional(),
   /** Adds every video to this playlist. Default: none. */

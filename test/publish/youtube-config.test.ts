@@ -28,6 +28,7 @@ describe('youtube settings', () => {
     expect(flag(settings, { generated: 0, archival: 5 })).toBe(false);
     expect(flag(settings, { generated: 1, archival: 4 })).toBe(true);
     expect(flag(settings)).toBe(true);
+    expect(flag(settings, { generated: 0, archival: 0 })).toBe(true);
     expect(flag(parseConfig({ youtube: { containsSyntheticMedia: true } }, 'test').youtube, { generated: 0, archival: 5 })).toBe(true);
     expect(flag(parseConfig({ youtube: { containsSyntheticMedia: false } }, 'test').youtube, { generated: 3, archival: 0 })).toBe(false);
   });

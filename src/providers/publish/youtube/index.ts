@@ -60,7 +60,8 @@ export function videoResource(
       privacyStatus: publishAt ? (publishAt > now ? 'private' : 'public') : privacy,
       ...(publishAt && publishAt > now ? { publishAt: publishAt.toISOString() } : {}),
       selfDeclaredMadeForKids: settings.madeForKids,
-      containsSyntheticMedia: settings.containsSyntheticMedia ?? (req.stills ? req.stills.generated > 0 : true),
+      // disclosed unless every still is a known archival picture
+      containsSyntheticMedia: settings.containsSyntheticMedia ?? !(req.stills && req.stills.archival > 0 && req.stills.generated === 0),
     },
   };
 }
