@@ -120,6 +120,9 @@ describe('a story with archival pictures and generated ones', () => {
     expect(first.body.generationConfig.responseMimeType).toBe('application/json');
     expect(first.body.generationConfig.responseJsonSchema.properties.choice).toMatchObject({ type: 'integer', minimum: 0, maximum: 1 });
     expect(choices[1].body.contents[0].parts[0].text).toContain('Picture 1 (loc): Portrait of a scholar of Alexandria, librarian');
+    // the Library's small rendition goes to the model, not the full picture
+    const locThumb = choices[1].body.contents[0].parts.find((p: any) => p.inlineData).inlineData;
+    expect(Buffer.from(locThumb.data, 'base64').equals(fakes.pics.thumb)).toBe(true);
 
     // 2. the retry: Gemini draws the two scenes; the archives are asked nothing again, nothing is recorded twice
     refuseImages = false;

@@ -58,7 +58,7 @@ export function loc(root: string, get: Get) {
           licenceUrl: licence.url,
           width: largest.width,
           height: largest.height,
-          thumbUrl: sizes.find((s) => s.width >= 150)?.url ?? sizes[0].url,
+          thumbUrl: sizes.find((s) => Math.max(s.width, s.height) >= 150)?.url ?? sizes[0].url,
           fileUrl: largest.url,
           rank,
         });
