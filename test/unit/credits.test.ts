@@ -33,9 +33,11 @@ describe('picture credits', () => {
       const s = creditsSection(all, budget);
       expect(Buffer.byteLength(s)).toBeLessThanOrEqual(budget);
       const shown = s.split('\n').filter((l) => l.startsWith('•')).length;
-      if (shown < 20) expect(s.endsWith(`… and ${20 - shown} more archival pictures (listed with the video's files)`)).toBe(true);
+      if (s && shown < 20) expect(s.endsWith(`… and ${20 - shown} more archival pictures (listed with the video's files)`)).toBe(true);
     }
     expect(creditsSection(all, 30)).toBe('');
+    expect(creditsSection(all, 80)).toBe('');
+    expect(creditsSection(all, 600)).toMatch(/^\n\nPicture credits.*\n• Scene 1: .*\n… and 19 more archival pictures/s);
   });
 
   it('put one short line on the end card', () => {

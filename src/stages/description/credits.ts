@@ -15,7 +15,7 @@ export function creditLine(c: Pick<StoredCredit, 'scene' | 'source' | 'page_url'
 
 /**
  * The section, at most `budgetBytes` UTF-8 bytes with its leading blank line; empty when the story uses
- * no archival picture or not even the heading fits. Lines that do not fit are counted in a last line.
+ * no archival picture or nothing under the heading fits. Lines that do not fit are counted in a last line.
  */
 export function creditsSection(credits: readonly StoredCredit[], budgetBytes: number): string {
   if (!credits.length) return '';
@@ -31,7 +31,10 @@ export function creditsSection(credits: readonly StoredCredit[], budgetBytes: nu
       out += line;
       continue;
     }
-    return bytes(out + tail(credits.length - i)) <= budgetBytes ? out + tail(credits.length - i) : out;
+    const counted = out + tail(credits.length - i);
+    if (bytes(counted) <= budgetBytes) return counted;
+    // a heading over nothing says nothing
+    return out === head ? '' : out;
   }
   return out;
 }
