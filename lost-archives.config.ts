@@ -20,10 +20,17 @@ export default defineConfig({
    * The offline set: nothing here needs an account or the network. Real ones: text 'gemini',
    * image 'gemini' (GEMINI_API_KEY), speech 'google' (Cloud TTS, Application Default Credentials),
    * publish 'youtube' (uploads to the channel authorised with `lost-archives auth youtube`).
+   * Real archival pictures first, generated ones where none fits: image ['archive', 'gemini'] (needs archives.userAgent).
    */
   providers: { text: 'preview', image: 'preview', speech: 'espeak', publish: 'folder' },
 
-  /** The `folder` publisher writes `<publishDir>/<story-id>/{video.mp4,thumbnail.jpg,captions.srt,metadata.json}`. */
+  /**
+   * The `archive` image provider: Wikimedia Commons and the Library of Congress. Both ask for a User-Agent
+   * with your contact; answers are cached in storage, one request at a time per archive.
+   */
+  // archives: { userAgent: 'MyChannelBot/1.0 (https://example.org/contact; ops@example.org)' },
+
+  /** The `folder` publisher writes `<publishDir>/<story-id>/{video.mp4,thumbnail.jpg,captions.srt,metadata.json,credits.json}`. */
   publishDir: 'published',
 
   /**

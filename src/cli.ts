@@ -154,7 +154,7 @@ Workers run in other processes: with them, use DATABASE_URL (the embedded databa
     .command('init')
     .description('ask how this channel is made and write lost-archives.config.ts (or the --config path)')
     .addOption(new Option('--text <provider>', 'script and metadata writer').choices(PROVIDER_CHOICES.text))
-    .addOption(new Option('--image <provider>', 'stills').choices(PROVIDER_CHOICES.image))
+    .addOption(new Option('--image <provider>', 'stills (archive needs archives.userAgent: add it to the file)').choices(PROVIDER_CHOICES.image.filter((p) => p !== 'archive')))
     .addOption(new Option('--speech <provider>', 'narration').choices(PROVIDER_CHOICES.speech))
     .addOption(new Option('--publish <provider>', 'where finished videos go').choices(PROVIDER_CHOICES.publish))
     .addOption(new Option('--privacy <privacy>', 'youtube publisher: privacy of uploads').choices(['private', 'unlisted', 'public']))

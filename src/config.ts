@@ -5,6 +5,7 @@ import { cosmiconfig, getDefaultSearchPlaces } from 'cosmiconfig';
 import { createJiti } from 'jiti';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { archivesSchema, requireArchiveContact } from './config/archives.js';
 import { googleSchema } from './config/google.js';
 import { configParseError } from './config/parse-errors.js';
 import { providersSchema } from './config/providers.js';
@@ -51,7 +52,9 @@ const configSchema = z.strictObject({
   google: googleSchema.prefault({}),
   /** Research: the fact-check of scripts against their sources (`factCheck`: off, warn, block). */
   research: researchSchema.prefault({}),
-});
+  /** The `archive` image provider: API roots, the User-Agent with your contact, politeness. */
+  archives: archivesSchema.prefault({}),
+}).check(requireArchiveContact);
 
 export type Config = z.output<typeof configSchema>;
 export type UserConfig = z.input<typeof configSchema>;

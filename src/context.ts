@@ -23,7 +23,7 @@ export async function buildServices(config: LoadedConfig, logger: Logger, opts: 
     config,
     db,
     storage,
-    providers: buildProviders(config),
+    providers: buildProviders(config, process.env, storage),
     media: buildMedia(),
     logger,
   };

@@ -52,7 +52,7 @@ export async function credentialChecks(config: LoadedConfig, types: readonly Job
   const checks: Check[] = [];
   const { text, image, speech, publish } = config.providers;
   const needsGemini =
-    (text === 'gemini' && types.some((t) => t === 'generate_script' || t === 'generate_metadata')) || (image === 'gemini' && types.includes('generate_images'));
+    (text === 'gemini' && types.some((t) => t === 'generate_script' || t === 'generate_metadata')) || ((image.includes('gemini') || (image.includes('archive') && text === 'gemini')) && types.includes('generate_images'));
   if (needsGemini) {
     const auth = geminiAuth(env);
     const detail = 'missing' in auth ? auth.missing : auth.kind === 'apiKey' ? 'API key from the environment' : `Vertex AI project ${auth.project} in ${auth.location}`;
@@ -127,7 +127,7 @@ export async function runChecks(config: LoadedConfig, logger: Logger): Promise<C
   // one cheap call per configured network provider, when its credentials are there
   if (checks.every((c) => c.ok || !/credentials/.test(c.name))) {
     const providers = buildProviders(config);
-    for (const [role, p] of [['text', providers.text], ['images', providers.image], ['voice', providers.speech]] as const) {
+    for (const [role, p] of [['text', providers.text], ...providers.images.map((i) => ['images', i] as const), ['voice', providers.speech]] as const) {
       if (!p.check) continue;
       const name = `${p.name} ${role}`;
       try {

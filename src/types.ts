@@ -69,7 +69,11 @@ export interface Scene {
   title: string | null;
   text_content: string;
   image_prompt: string;
+  /** words to search archives with, when the script gave them */
+  image_search: string | null;
   image_url: string | null;
+  /** the image provider that made the still (`archive`, `gemini`, `preview`); null: unknown */
+  image_provider: string | null;
   audio_url: string | null;
   duration_seconds: number | null;
   sentence_timings: SentenceTiming[] | null;

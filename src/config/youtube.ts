@@ -38,8 +38,12 @@ export const youtubeSchema = z.strictObject({
   defaultLanguage: z.string().min(2).optional(),
   /** Declares the videos made for children (COPPA). Default false. */
   madeForKids: z.boolean().default(false),
-  /** Discloses altered or synthetic content (realistic AI voices and images). Default true. */
-  containsSyntheticMedia: z.boolean().default(true),
+  /**
+   * Overrides the altered-or-synthetic-content disclosure. Default: decided per story from what it uses,
+   * true when any still was generated (Gemini or the offline preview) or is of unknown origin, false only
+   * when every still is an archival picture. Set `true` to disclose always (e.g. for a synthetic narrator voice).
+   */
+  containsSyntheticMedia: z.boolean().optional(),
   /** Adds every video to this playlist. Default: none. */
   playlistId: z.string().min(1).optional(),
   /** Uploads the captions track from the story's SRT. Default true. */

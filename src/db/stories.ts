@@ -8,6 +8,8 @@ export interface NewScene {
   title?: string | null;
   text_content: string;
   image_prompt: string;
+  /** words to search archives with for this scene's picture */
+  image_search?: string | null;
 }
 
 export async function insertStory(db: Queryable, topic: string, language: string, budgetUsd: number | null = null, approval = false): Promise<Story> {
@@ -71,15 +73,16 @@ export async function listScenes(db: Queryable, storyId: string): Promise<Scene[
 export async function saveScript(db: Queryable, storyId: string, script: string, source: Story['script_source'], scenes: NewScene[]): Promise<void> {
   await db.query('delete from scenes where story_id = $1', [storyId]);
   for (const [i, s] of scenes.entries()) {
-    await db.query('insert into scenes (story_id, position, title, text_content, image_prompt) values ($1, $2, $3, $4, $5)', [
-      storyId, i + 1, s.title ?? null, s.text_content, s.image_prompt,
+    await db.query('insert into scenes (story_id, position, title, text_content, image_prompt, image_search) values ($1, $2, $3, $4, $5, $6)', [
+      storyId, i + 1, s.title ?? null, s.text_content, s.image_prompt, s.image_search ?? null,
     ]);
   }
   await db.query('update stories set script_text = $2, script_source = $3, updated_at = now() where id = $1', [storyId, script, JSON.stringify(source)]);
 }
 
-export async function setSceneImage(db: Queryable, sceneId: string, url: string | null): Promise<void> {
-  await db.query('update scenes set image_url = $2, updated_at = now() where id = $1', [sceneId, url]);
+/** `provider`: the image provider that made the still (`archive`, `gemini`, `preview`). */
+export async function setSceneImage(db: Queryable, sceneId: string, url: string | null, provider: string | null = null): Promise<void> {
+  await db.query('update scenes set image_url = $2, image_provider = $3, updated_at = now() where id = $1', [sceneId, url, provider]);
 }
 
 export async function setSceneAudio(db: Queryable, sceneId: string, audio: { url: string; duration: number; timings: SentenceTiming[] } | null): Promise<void> {

@@ -72,7 +72,13 @@ export async function drawCard(lines: CardLine[], w: number, h: number, language
  * What the title and end cards say, in the story's language (`words`). `previewNote`: what in this video is a placeholder, said on the
  * end card (and flagged on the title card); null for a video made with real providers.
  */
-export function cardText(topic: string, previewNote: string | null, words: { title: string; brand: string; preview: string; thanks: string }): { intro: CardLine[]; outro: CardLine[] } {
+export function cardText(
+  topic: string,
+  previewNote: string | null,
+  words: { title: string; brand: string; preview: string; thanks: string },
+  /** a short picture credit for the end card (archival pictures), or null */
+  credit: string | null = null,
+): { intro: CardLine[]; outro: CardLine[] } {
   const intro: CardLine[] = [
     { text: words.title, size: 0.035, color: '#b08d57' },
     { text: topic, size: 0.085, bold: true, maxLines: 3 },
@@ -84,5 +90,6 @@ export function cardText(topic: string, previewNote: string | null, words: { tit
   } else {
     outro.push({ text: words.thanks, size: 0.04 });
   }
+  if (credit) outro.push({ text: credit, size: 0.026, color: '#b08d57', maxLines: 3 });
   return { intro, outro };
 }

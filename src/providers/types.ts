@@ -102,12 +102,41 @@ export interface StillRequest {
   height: number;
   /** PNG file to write */
   out: string;
+  /** what the narrator says in the scene (a finder's choice is checked against it) */
+  narration?: string;
+  /** words to search archives with, when the script gave them */
+  searchTerms?: string | null;
+  /** True when this story already uses the picture with this page URL (the same picture is not used twice). */
+  taken?: (pageUrl: string) => boolean;
+  /** Takes the picture for this scene; false when another scene took it first. Finders call it before they write `out`. */
+  claim?: (pageUrl: string) => boolean;
 }
+
+/** Where a found picture came from and under what licence: one row of the `credits` table, less the story. */
+export interface PictureCredit {
+  /** `commons` (Wikimedia Commons) or `loc` (Library of Congress) */
+  source: string;
+  page_url: string;
+  file_url: string;
+  title: string;
+  author: string | null;
+  /** as the record states it: `Public domain`, `CC0`, `CC BY 4.0`, `CC BY-SA 3.0` */
+  licence: string;
+  licence_url: string | null;
+  /** what was done to it: fitting, enlarging, the zoom and pan */
+  modification: string;
+}
+
+/** A credit as recorded for a story's scene. */
+export type StoredCredit = PictureCredit & { scene: number; retrieved_at: Date };
+
+/** A generator always draws (`drawn`); a finder may find a picture (`found`, with its provenance) or `none`. */
+export type StillOutcome = { kind: 'drawn' } | { kind: 'found'; credit: PictureCredit } | { kind: 'none'; reason: string };
 
 export interface ImageProvider {
   readonly name: string;
   check?: ProviderCheck;
-  drawStill(req: StillRequest, signal: AbortSignal, meter?: Meter): Promise<void>;
+  drawStill(req: StillRequest, signal: AbortSignal, meter?: Meter): Promise<StillOutcome>;
 }
 
 export interface Narration {
@@ -142,6 +171,10 @@ export interface PublishRequest {
   progress(text: string): void;
   /** Something the operator should know that does not stop publishing. */
   warn(text: string): void;
+  /** How the story's stills were made: `generated` counts drawn ones (and any of unknown origin). Absent: unknown. */
+  stills?: { generated: number; archival: number };
+  /** The archival pictures used, in scene order. */
+  credits?: StoredCredit[];
 }
 
 export interface PublishedSource {
@@ -169,7 +202,8 @@ export interface Publisher {
 
 export interface Providers {
   text: TextProvider;
-  image: ImageProvider;
+  /** tried in order for each scene: finders first, at most one generator last */
+  images: ImageProvider[];
   speech: SpeechProvider;
   publish: Publisher;
 }

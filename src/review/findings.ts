@@ -1,3 +1,4 @@
+import { listCredits, stillOrigins } from '../db/credits.js';
 import { getResearch } from '../db/research.js';
 import type { Asset } from '../types.js';
 import type { Services } from '../stages/types.js';
@@ -6,7 +7,8 @@ import { type RepetitionWarning, checkRepetition } from './repetition.js';
 
 /**
  * What the other checks found about a story, for `review` and GET /stories/{id}/review: the contact
- * sheet to look at, near-copies of earlier stories, and the script's research (sources, unsupported claims).
+ * sheet to look at, near-copies of earlier stories, the script's research (sources, unsupported claims),
+ * and where the stills come from (archival pictures with their credits, generated ones).
  */
 export interface Findings {
   /** the contact sheet PNG (one frame a scene and the thumbnail); null before the render */
@@ -19,12 +21,15 @@ export interface Findings {
     sources: { position: number; url: string; title: string | null; citations: number }[];
     claims: { checked: number; unsupported: { text: string; scene: number | null }[] };
   };
+  /** how many stills are archival and how many generated, and the archival ones' credits */
+  pictures: { archival: number; generated: number; credits: { scene: number; source: string; title: string; author: string | null; licence: string; page_url: string }[] };
 }
 
 export async function findings(s: Pick<Services, 'db' | 'storage'>, storyId: string, assets: Asset[]): Promise<Findings> {
   const sheet = assets.find((a) => a.kind === CONTACT_SHEET.kind);
   const research = await getResearch(s.db, storyId);
   const repetition = await checkRepetition({ db: s.db, storage: s.storage }, storyId);
+  const credits = await listCredits(s.db, storyId);
   return {
     sheet: sheet ? { location: sheet.url, bytes: sheet.bytes } : null,
     repetition: repetition.warnings,
@@ -35,6 +40,10 @@ export async function findings(s: Pick<Services, 'db' | 'storage'>, storyId: str
         checked: research.claims.length,
         unsupported: research.claims.filter((c) => c.verdict === 'unsupported').map((c) => ({ text: c.text, scene: c.scene })),
       },
+    },
+    pictures: {
+      ...(await stillOrigins(s.db, storyId)),
+      credits: credits.map((c) => ({ scene: c.scene, source: c.source, title: c.title, author: c.author, licence: c.licence, page_url: c.page_url })),
     },
   };
 }

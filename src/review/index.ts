@@ -2,6 +2,7 @@ import path from 'node:path';
 import { awaitingSince, listEvents, type StoryEvent } from '../approval/index.js';
 import { wantsSlot } from '../approval/gate.js';
 import { comingSlots, slotOf } from '../calendar/index.js';
+import { stillOrigins } from '../db/credits.js';
 import { getStoryDetail } from '../db/stories.js';
 import type { Db } from '../db/types.js';
 import { videoResource } from '../providers/publish/youtube/index.js';
@@ -74,7 +75,7 @@ async function youtubeUpload(s: Services, storyId: string, metadata: StoryMetada
     schedule = 'next free slot';
   }
   const settings = s.config.youtube;
-  const { status } = videoResource({ story, metadata, slot }, settings, now, own);
+  const { status } = videoResource({ story, metadata, slot, stills: await stillOrigins(s.db, storyId) }, settings, now, own);
   const publishAt = typeof status.publishAt === 'string' ? new Date(status.publishAt) : null;
   if (own.publish_at) schedule = 'story';
   else if (!slot && publishAt) schedule = 'config';
@@ -86,7 +87,7 @@ async function youtubeUpload(s: Services, storyId: string, metadata: StoryMetada
     privacy: String(status.privacyStatus),
     publish_at: publishAt,
     schedule: publishAt ? schedule : null,
-    contains_synthetic_media: settings.containsSyntheticMedia,
+    contains_synthetic_media: status.containsSyntheticMedia === true,
     made_for_kids: settings.madeForKids,
     captions: settings.captions,
     playlist_id: settings.playlistId ?? null,

@@ -50,6 +50,9 @@ function findingLines(f: Findings): string[] {
     out.push(`claims    ${claims.checked ? `${claims.checked} checked, ${claims.unsupported.length} unsupported` : 'not checked'}`);
     for (const c of claims.unsupported) out.push(`  unsupported${c.scene ? ` (scene ${c.scene})` : ''}: ${c.text}`);
   }
+  const p = f.pictures;
+  out.push(`pictures  ${p.archival} archival, ${p.generated} generated`);
+  for (const c of p.credits) out.push(`  scene ${c.scene}: ${c.title}${c.author ? `, ${c.author}` : ''} (${c.licence}, ${c.source}) ${c.page_url}`);
   if (!f.repetition.length) out.push('repeats   none found among earlier stories');
   for (const w of f.repetition) out.push(`repeats   ${w.message}`);
   return out;

@@ -1,13 +1,14 @@
+import { listCredits } from '../db/credits.js';
 import { getResearch } from '../db/research.js';
 import { listScenes, setMetadata } from '../db/stories.js';
-import { withSources } from './description/sources.js';
+import { creditsSection } from './description/credits.js';
+import { DESCRIPTION_MAX_BYTES, withSources } from './description/sources.js';
 import { chapters, sceneTimeline } from '../media/timeline.js';
 import type { StoryMetadata } from '../types.js';
 import { stageMeter } from '../costs.js';
 import type { Stage } from './types.js';
 
 const TITLE_MAX = 100;
-const DESCRIPTION_MAX_BYTES = 5000;
 const TAGS_MAX_CHARS = 500;
 
 /** Cuts at a word boundary to at most `max` characters, never inside a surrogate pair (emoji). */
@@ -60,7 +61,10 @@ export const metadataStage: Stage = {
     const timeline = sceneTimeline(scenes, ctx.config.video);
     const list = chapters(timeline, scenes.map((s) => s.title ?? `Scene ${s.position}`));
     const written = await ctx.providers.text.writeMetadata({ story, scenes, chapters: list }, ctx.signal, stageMeter(ctx, story, 'generate_metadata'));
-    const metadata = fitYouTubeLimits(withSources(written, await getResearch(ctx.db, story.id)));
+    // picture credits are owed (CC BY and CC BY-SA ask for them): they get their room first, the sources what is left
+    const credits = creditsSection(await listCredits(ctx.db, story.id), DESCRIPTION_MAX_BYTES - Buffer.byteLength(written.description));
+    const sourced = withSources(written, await getResearch(ctx.db, story.id), DESCRIPTION_MAX_BYTES - Buffer.byteLength(credits));
+    const metadata = fitYouTubeLimits({ ...sourced, description: sourced.description + credits });
     if (ctx.signal.aborted) return;
     await setMetadata(ctx.db, story.id, metadata);
     ctx.progress(metadata.title);

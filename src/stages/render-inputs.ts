@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { listCredits } from '../db/credits.js';
 import { listScenes } from '../db/stories.js';
 import { PermanentError } from '../errors.js';
 import { cardText, drawCard } from '../media/cards.js';
@@ -12,6 +13,7 @@ import { cardWords, previewTexts } from '../providers/text/preview-texts.js';
 import { storeAsset } from '../storage/assets.js';
 import { keys } from '../storage/types.js';
 import type { Scene, Story } from '../types.js';
+import { endCardCredit } from './description/credits.js';
 import type { StageContext } from './types.js';
 
 /**
@@ -47,7 +49,7 @@ export async function renderInputs(story: Story, ctx: StageContext, tmp: string,
 /** Fills in the pictures of the given timeline segments: title and end cards drawn, stills fetched from storage. */
 export async function drawPictures(story: Story, ctx: StageContext, inputs: RenderInputs, segments: Iterable<number>): Promise<void> {
   const { video } = ctx.config;
-  const text = cardText(story.topic, previewNote(story, ctx), cardWords(story.language));
+  const text = cardText(story.topic, previewNote(story, ctx, inputs.scenes), cardWords(story.language), endCardCredit(await listCredits(ctx.db, story.id)));
   for (const i of segments) {
     const seg = inputs.timeline.segments[i];
     const out = inputs.spec.pictures[i];
@@ -88,9 +90,10 @@ async function musicFor(story: Story, ctx: StageContext): Promise<string | null>
 }
 
 /** What the end card must say is a placeholder in this video, if anything. */
-function previewNote(story: Story, ctx: StageContext): string | null {
+function previewNote(story: Story, ctx: StageContext, scenes: Scene[]): string | null {
   const placeholderScript = story.script_source?.provider === 'preview';
-  const placeholderMedia = ctx.providers.image.name === 'preview' || ctx.providers.speech.name === 'espeak';
+  const drawnOffline = scenes.some((s) => (s.image_provider ?? ctx.providers.images.at(-1)?.name) === 'preview');
+  const placeholderMedia = drawnOffline || ctx.providers.speech.name === 'espeak';
   if (placeholderScript) return previewTexts(story.language).previewScriptNote;
   if (placeholderMedia) return previewTexts(story.language).previewMediaNote;
   return null;

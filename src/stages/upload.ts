@@ -1,6 +1,7 @@
 import { getResearch } from '../db/research.js';
 import { uploadQueued, uploadReset } from '../approval/gate.js';
 import { slotOf } from '../calendar/index.js';
+import { listCredits, stillOrigins } from '../db/credits.js';
 import { setPublished } from '../db/stories.js';
 import { mostCited } from './description/sources.js';
 import { PermanentError } from '../errors.js';
@@ -21,7 +22,10 @@ export const uploadStage: Stage = {
     ctx.progress(`publishing with ${ctx.providers.publish.name}`);
     const research = await getResearch(ctx.db, story.id);
     const slot = await slotOf(ctx.db, story.id);
-    const publishing = { story, metadata: story.metadata, slot, file, research: { ...research, sources: mostCited(research.sources) }, db: ctx.db, progress: ctx.progress, warn: (text: string) => ctx.log.warn(text) };
+    // what the story really uses decides the synthetic-media disclosure
+    const stills = await stillOrigins(ctx.db, story.id);
+    const credits = await listCredits(ctx.db, story.id);
+    const publishing = { story, metadata: story.metadata, slot, file, research: { ...research, sources: mostCited(research.sources) }, stills, credits, db: ctx.db, progress: ctx.progress, warn: (text: string) => ctx.log.warn(text) };
     const result = await ctx.providers.publish.publish(publishing, ctx.signal);
     if (ctx.signal.aborted) return;
     await setPublished(ctx.db, story.id, { id: result.videoId, url: result.url });

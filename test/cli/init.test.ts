@@ -21,7 +21,7 @@ describe('init', () => {
     expect(r.stdout).not.toMatch(/still to do/);
     const config = await loadConfig({ cwd, env: {} });
     expect(config.source).toBe(path.join(cwd, CONFIG));
-    expect(config.providers).toEqual({ text: 'preview', image: 'preview', speech: 'espeak', publish: 'folder' });
+    expect(config.providers).toEqual({ text: 'preview', image: ['preview'], speech: 'espeak', publish: 'folder' });
     expect([config.video.width, config.video.height, config.language]).toEqual([1920, 1080, 'en-US']);
     const doctor = await runCli(['doctor', '--json'], { cwd, env: bare });
     const checks = JSON.parse(doctor.stdout).checks as { name: string; ok: boolean; detail: string }[];
@@ -37,7 +37,7 @@ describe('init', () => {
     );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ file: path.join(cwd, CONFIG), backup: null, providers: { text: 'gemini', image: 'gemini', speech: 'google', publish: 'youtube' }, language: 'es-ES', video: { width: 1080, height: 1920 } });
+    expect(out).toMatchObject({ file: path.join(cwd, CONFIG), backup: null, providers: { text: 'gemini', image: ['gemini'], speech: 'google', publish: 'youtube' }, language: 'es-ES', video: { width: 1080, height: 1920 } });
     expect(out.todo.map((t: { name: string }) => t.name).sort()).toEqual(['cloud tts credentials', 'database', 'gemini credentials', 'storage credentials', 'youtube credentials']);
     for (const t of out.todo) expect(t.fix, t.name).toBeTruthy();
     const config = await loadConfig({ cwd, env: {} });
@@ -146,6 +146,6 @@ describe('init', () => {
     });
     const cwd = tempDir('la-init-');
     const written = await writeInitialConfig(a, { cwd, env: {} });
-    expect(written.config).toMatchObject({ language: 'es-ES', providers: { text: 'gemini', image: 'gemini', speech: 'espeak', publish: 'youtube' }, video: { width: 1080, height: 1920 } });
+    expect(written.config).toMatchObject({ language: 'es-ES', providers: { text: 'gemini', image: ['gemini'], speech: 'espeak', publish: 'youtube' }, video: { width: 1080, height: 1920 } });
   });
 });

@@ -139,6 +139,7 @@ export function fakeScript(prompt: string, n = 10) {
       title: `Part ${i + 1}`,
       narration: `This is what the record says about ${topic}, part ${i + 1}. The sources agree on little. One letter survives.`,
       visual: `an archive table with documents about ${topic}, item ${i + 1}`,
+      search: `${topic} document`,
     })),
   };
 }

@@ -18,6 +18,8 @@ export interface Reply {
   status?: number;
   headers?: Record<string, string>;
   body: unknown;
+  /** bytes or text sent as they are instead of `body` as JSON (files, HTML pages); set the content-type in `headers` */
+  raw?: Buffer | string;
   /** wait this long before answering (a model's latency) */
   delayMs?: number;
 }
@@ -51,7 +53,7 @@ export async function startFake(handle: (req: FakeRequest) => Reply | Promise<Re
         if (reply.delayMs) await new Promise((ok) => setTimeout(ok, reply.delayMs));
         r.done = performance.now() - t0;
         res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-        res.end(JSON.stringify(reply.body));
+        res.end(reply.raw ?? JSON.stringify(reply.body));
       } catch (err) {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { code: 500, message: `fake failed: ${(err as Error).message}`, status: 'INTERNAL' } }));

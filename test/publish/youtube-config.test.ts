@@ -8,7 +8,9 @@ describe('youtube settings', () => {
   it('default to a private, not-for-kids video that discloses synthetic media', () => {
     const c = parseConfig({}, 'test');
     expect(c.providers.publish).toBe('folder');
-    expect(c.youtube).toMatchObject({ privacy: 'private', madeForKids: false, containsSyntheticMedia: true, categoryId: '27', chunkBytes: 8 * 1024 * 1024 });
+    expect(c.youtube).toMatchObject({ privacy: 'private', madeForKids: false, categoryId: '27', chunkBytes: 8 * 1024 * 1024 });
+    // the disclosure is decided per story unless the config overrides it
+    expect(c.youtube.containsSyntheticMedia).toBeUndefined();
     expect(tokenFilePath(c, { XDG_CONFIG_HOME: '/home/op/.config' })).toBe('/home/op/.config/lost-archives/youtube.json');
   });
 
@@ -16,6 +18,19 @@ describe('youtube settings', () => {
     expect(() => parseConfig({ providers: { publish: 'youtube' }, youtube: { chunkBytes: 300_000, privacy: 'public', publishAt: '2026-12-01T17:00:00Z' } }, 'lost-archives.config.ts')).toThrow(
       "invalid configuration in lost-archives.config.ts:\n  - youtube.chunkBytes: must be a multiple of 262144 (256 KiB)\n  - youtube.privacy: publishAt needs privacy 'private' (YouTube makes the video public at that time)",
     );
+  });
+
+  it('disclose synthetic media from what the story uses, unless the config says otherwise', () => {
+    const story = { language: 'en-US' } as Story;
+    const metadata = { title: 't', description: 'd', tags: [], chapters: [], preview: false };
+    const settings = parseConfig({}, 'test').youtube;
+    const flag = (s: typeof settings, stills?: { generated: number; archival: number }) => videoResource({ story, metadata, stills }, s, new Date()).status.containsSyntheticMedia;
+    expect(flag(settings, { generated: 0, archival: 5 })).toBe(false);
+    expect(flag(settings, { generated: 1, archival: 4 })).toBe(true);
+    expect(flag(settings)).toBe(true);
+    expect(flag(settings, { generated: 0, archival: 0 })).toBe(true);
+    expect(flag(parseConfig({ youtube: { containsSyntheticMedia: true } }, 'test').youtube, { generated: 0, archival: 5 })).toBe(true);
+    expect(flag(parseConfig({ youtube: { containsSyntheticMedia: false } }, 'test').youtube, { generated: 3, archival: 0 })).toBe(false);
   });
 
   it('make the video resource: schedule, language from the story, disclosure', () => {

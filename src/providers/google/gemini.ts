@@ -157,7 +157,10 @@ function issuesOf(text: string | undefined, schema: z.ZodType): { ok: true; valu
  * Structured output: asks for JSON matching `schema`, validates it on arrival and, when it does not
  * match, asks once more with the problems listed; a second miss is a PermanentError that says so.
  */
-export async function generateJson<S extends z.ZodType>(call: GeminiCall, opts: { system: string; prompt: string; schema: S; what: string }): Promise<z.output<S>> {
+export async function generateJson<S extends z.ZodType>(
+  call: GeminiCall,
+  opts: { system: string; prompt: string; schema: S; what: string; /** pictures sent after the prompt, in order */ images?: { mimeType: string; data: Buffer }[] },
+): Promise<z.output<S>> {
   return (await generateJsonAnswer(call, opts)).value;
 }
 
@@ -167,9 +170,10 @@ export async function generateJson<S extends z.ZodType>(call: GeminiCall, opts: 
  */
 export async function generateJsonAnswer<S extends z.ZodType>(
   call: GeminiCall,
-  opts: { system: string; prompt: string; schema: S; what: string; tools?: Record<string, unknown>[] },
+  opts: { system: string; prompt: string; schema: S; what: string; tools?: Record<string, unknown>[]; images?: { mimeType: string; data: Buffer }[] },
 ): Promise<{ value: z.output<S>; text: string; response: GenerateContentResponse }> {
-  const contents: Content[] = [{ role: 'user', parts: [{ text: opts.prompt }] }];
+  const pictures = (opts.images ?? []).map((i) => ({ inlineData: { mimeType: i.mimeType, data: i.data.toString('base64') } }));
+  const contents: Content[] = [{ role: 'user', parts: [{ text: opts.prompt }, ...pictures] }];
   const config = {
     systemInstruction: opts.system,
     responseMimeType: 'application/json',

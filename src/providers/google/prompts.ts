@@ -89,3 +89,20 @@ ${prompt}
 Rewrite it once, in English, as a prompt for the same scene that is safe to generate: show the place, the objects, the documents or the aftermath instead of violence, injury or death; no nudity; no real, identifiable people, only anonymous figures of the period; no symbols of hate groups. Keep the visual style words.
 Answer with the rewritten prompt only.`;
 }
+
+export const PICTURE_CHOICE_SYSTEM = `You pick archival pictures for "The Lost Archives", a history documentary channel. A wrong picture misleads the viewer; no picture is better than a wrong one.`;
+
+/** The choice among archive candidates: their titles and descriptions here, their thumbnails attached in the same order. */
+export function pictureChoicePrompt(p: { narration: string; visual: string; candidates: { title: string; description: string; source: string }[] }): string {
+  const list = p.candidates.map((c, i) => `Picture ${i + 1} (${c.source}): ${c.title}${c.description ? ` — ${c.description.slice(0, 300)}` : ''}`).join('\n');
+  return `The narrator says in this scene:
+${p.narration}
+
+The picture the scene wants: ${p.visual}
+
+Candidates from public archives (their thumbnails follow, in this order):
+${list}
+
+"choice": the number of the picture that truly shows what the narration is about (the same place, object, document, person or event, or a faithful depiction of it from the period), or 0 when none does. "reason": one short sentence.
+Answer with JSON only, in the given schema.`;
+}

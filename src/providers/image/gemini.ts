@@ -3,7 +3,7 @@ import { PermanentError } from '../../errors.js';
 import { runFfmpeg } from '../../media/ffmpeg.js';
 import { type GeminiCall, type GoogleConfig, checkModel, generate, googleLimits, lazyGemini, refusalOf } from '../google/gemini.js';
 import { SAFE_REWRITE_SYSTEM, safeRewritePrompt, stillPrompt } from '../google/prompts.js';
-import type { ImageProvider, Meter, StillRequest } from '../types.js';
+import type { ImageProvider, Meter, StillOutcome, StillRequest } from '../types.js';
 
 /**
  * Stills from a Gemini image model (generateContent with image output), fitted to the frame the render
@@ -111,7 +111,7 @@ export function geminiIllustrator(google: GoogleConfig, env: NodeJS.ProcessEnv =
   return {
     name: 'gemini',
     check: (signal) => checkModel(google, gemini, model.model, 'google.models.image', signal),
-    async drawStill(req: StillRequest, signal, meter) {
+    async drawStill(req: StillRequest, signal, meter): Promise<StillOutcome> {
       const aspect = aspectRatioFor(req.width, req.height);
       let result = await model.generate(req.prompt, aspect, req.position, signal, meter);
       if ('refused' in result) {
@@ -133,6 +133,7 @@ export function geminiIllustrator(google: GoogleConfig, env: NodeJS.ProcessEnv =
       } finally {
         await fs.promises.rm(source, { force: true });
       }
+      return { kind: 'drawn' };
     },
   };
 }

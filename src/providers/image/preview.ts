@@ -3,7 +3,7 @@ import path from 'node:path';
 import { runFfmpeg } from '../../media/ffmpeg.js';
 import { type Placed, centred, setText, textLayer } from '../../media/lettering.js';
 import { hash } from '../../text.js';
-import type { ImageProvider, StillRequest } from '../types.js';
+import type { ImageProvider, StillOutcome, StillRequest } from '../types.js';
 import { makeTempDir } from '../../scratch.js';
 
 /**
@@ -14,7 +14,7 @@ import { makeTempDir } from '../../scratch.js';
 export function previewIllustrator(): ImageProvider {
   return {
     name: 'preview',
-    async drawStill(req: StillRequest, signal: AbortSignal) {
+    async drawStill(req: StillRequest, signal: AbortSignal): Promise<StillOutcome> {
       const { width: w, height: h } = req;
       const seed = hash(`${req.topic}#${req.position}`);
       const unit = Math.min(w, h) / 1080;
@@ -49,6 +49,7 @@ export function previewIllustrator(): ImageProvider {
       } finally {
         await fs.promises.rm(tmp, { recursive: true, force: true });
       }
+      return { kind: 'drawn' };
     },
   };
 }

@@ -4,8 +4,9 @@ import path from 'node:path';
 import type { Publisher } from '../types.js';
 
 /**
- * Publishes to a folder: `<dir>/<story-id>/` gets video.mp4, thumbnail.jpg, captions.srt, metadata.json and
- * sources.json (the script's sources, most-cited first, and its claims with their verdicts).
+ * Publishes to a folder: `<dir>/<story-id>/` gets video.mp4, thumbnail.jpg, captions.srt, metadata.json,
+ * sources.json (the script's sources, most-cited first, and its claims with their verdicts) and credits.json
+ * (the provenance of every archival picture, and how many stills were generated).
  * Everything is written into a hidden folder beside it and renamed into place, so the story's folder
  * appears whole or not at all (a failed publish leaves nothing, and a re-publish replaces the old one
  * only once the new one is complete).
@@ -13,7 +14,7 @@ import type { Publisher } from '../types.js';
 export function folderPublisher(dir: string): Publisher {
   return {
     name: 'folder',
-    async publish({ story, metadata, file, research }) {
+    async publish({ story, metadata, file, research, stills, credits }) {
       const dest = path.join(dir, story.id);
       await fs.promises.mkdir(dir, { recursive: true });
       await sweepPartial(dir, story.id);
@@ -27,6 +28,8 @@ export function folderPublisher(dir: string): Publisher {
         await fs.promises.writeFile(path.join(tmp, 'metadata.json'), JSON.stringify(doc, null, 2) + '\n');
         const sources = { story_id: story.id, origin: research?.origin ?? null, search_queries: research?.search_queries ?? [], sources: research?.sources ?? [], claims: research?.claims ?? [] };
         await fs.promises.writeFile(path.join(tmp, 'sources.json'), JSON.stringify(sources, null, 2) + '\n');
+        const ledger = { story_id: story.id, stills: stills ?? null, pictures: credits ?? [] };
+        await fs.promises.writeFile(path.join(tmp, 'credits.json'), JSON.stringify(ledger, null, 2) + '\n');
         await moveIntoPlace(tmp, dest);
       } finally {
         await fs.promises.rm(tmp, { recursive: true, force: true });

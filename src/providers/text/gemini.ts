@@ -31,6 +31,7 @@ export const scriptSchema = z.strictObject({
         title: z.string().min(1).max(80).superRefine(plainLine('scene title')).describe('short chapter title'),
         narration: z.string().min(20).max(4000).superRefine(plainText('narration')).describe('what the narrator says in this scene'),
         visual: z.string().min(10).max(600).describe('the still picture of this scene, in English'),
+        search: z.string().min(3).max(100).describe('2 to 6 English words to find a real historical picture of this scene in public archives (Wikimedia Commons, Library of Congress)'),
       }),
     )
     .min(MIN_SCENES)
@@ -87,6 +88,7 @@ export function geminiWriter(google: GoogleConfig, env: NodeJS.ProcessEnv = proc
         title: scene.title.trim(),
         text_content: (i === 0 ? `${s.hook.trim()} ${scene.narration.trim()}` : scene.narration.trim()).replace(/\s+/g, ' '),
         image_prompt: `${scene.visual.trim()} Style: ${s.style.trim()}`,
+        image_search: scene.search.trim(),
       }));
       const script = [`# ${s.title}`, s.hook, ...scenes.map((sc, i) => `## ${sc.title}\n\n${s.scenes[i].narration}\n\nImage: ${s.scenes[i].visual}`)].join('\n\n');
       const research = researchOf(answer.response, s.scenes.map((sc, i) => ({ scene: i + 1, texts: i === 0 ? [s.hook, sc.narration] : [sc.narration] })));

@@ -20,4 +20,11 @@ export const findingsSchema = z.object({
     sources: z.array(z.object({ position: z.number().int(), url: z.string(), title: z.string().nullable(), citations: z.number().int() })),
     claims: z.object({ checked: z.number().int(), unsupported: z.array(z.object({ text: z.string(), scene: z.number().int().nullable() })) }),
   }),
+  pictures: z
+    .object({
+      archival: z.number().int(),
+      generated: z.number().int().describe('stills drawn by a generator (or of unknown origin): the synthetic-media disclosure follows them'),
+      credits: z.array(z.object({ scene: z.number().int(), source: z.string(), title: z.string(), author: z.string().nullable(), licence: z.string(), page_url: z.string() })),
+    })
+    .describe('where the stills come from; the credits of the archival ones'),
 });

@@ -51,8 +51,8 @@ export function sourcesSection(research: Pick<StoryResearch, 'origin' | 'sources
 }
 
 /** The metadata with the sources section after its description, in whatever room the 5000 bytes leave. */
-export function withSources(m: StoryMetadata, research: Pick<StoryResearch, 'origin' | 'sources'>): StoryMetadata {
+export function withSources(m: StoryMetadata, research: Pick<StoryResearch, 'origin' | 'sources'>, maxBytes = DESCRIPTION_MAX_BYTES): StoryMetadata {
   const gap = '\n\n';
-  const section = sourcesSection(research, DESCRIPTION_MAX_BYTES - bytes(m.description) - bytes(gap));
+  const section = sourcesSection(research, maxBytes - bytes(m.description) - bytes(gap));
   return section ? { ...m, description: m.description + gap + section } : m;
 }

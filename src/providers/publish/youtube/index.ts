@@ -34,7 +34,7 @@ export const videoUrl = (id: string) => `https://www.youtube.com/watch?v=${id}`;
 
 /** The video resource sent with the upload: metadata from the story, settings from `youtube` in the config. */
 export function videoResource(
-  req: Pick<PublishRequest, 'story' | 'metadata'> & { slot?: Date | null },
+  req: Pick<PublishRequest, 'story' | 'metadata' | 'stills'> & { slot?: Date | null },
   settings: Config['youtube'],
   now: Date,
   own: { privacy: 'private' | 'unlisted' | 'public' | null; publish_at: Date | null } = { privacy: null, publish_at: null },
@@ -60,7 +60,8 @@ export function videoResource(
       privacyStatus: publishAt ? (publishAt > now ? 'private' : 'public') : privacy,
       ...(publishAt && publishAt > now ? { publishAt: publishAt.toISOString() } : {}),
       selfDeclaredMadeForKids: settings.madeForKids,
-      containsSyntheticMedia: settings.containsSyntheticMedia,
+      // disclosed unless every still is a known archival picture
+      containsSyntheticMedia: settings.containsSyntheticMedia ?? !(req.stills && req.stills.archival > 0 && req.stills.generated === 0),
     },
   };
 }
