@@ -29,11 +29,23 @@ export function blockMessage(storyId: string, total: number, unsupported: ClaimR
   );
 }
 
+/**
+ * The links in the operator's own script. Its scenes are stored already; a stored script that no longer
+ * reads as Markdown (one saved through the API's scenes, or by an older version) simply has no sources.
+ */
+function operatorResearch(text: string, file: string) {
+  try {
+    return parseScriptMarkdown(text, file).draft.research;
+  } catch {
+    return null;
+  }
+}
+
 export async function factCheck(story: Story, ctx: StageContext, meter: Meter): Promise<void> {
   let research = await recordedResearch(ctx.db, story.id);
   if (!research) {
     const own = story.script_source?.provider === 'operator' && story.script_text;
-    research = own ? (parseScriptMarkdown(story.script_text!, story.script_source?.file ?? 'script').draft.research ?? NOT_RESEARCHED) : NOT_RESEARCHED;
+    research = own ? (operatorResearch(story.script_text!, story.script_source?.file ?? 'script') ?? NOT_RESEARCHED) : NOT_RESEARCHED;
     await saveResearch(ctx.db, story.id, research);
   }
   const mode = ctx.config.research.factCheck;
