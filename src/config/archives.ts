@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retryPolicySchema } from './retry.js';
 
 /** `archives`: the `archive` image provider's sources (Wikimedia Commons, the Library of Congress) and its manners. */
 export const archivesSchema = z.strictObject({
@@ -21,16 +22,7 @@ export const archivesSchema = z.strictObject({
   /** How much a picture may be enlarged to fill the frame (1.5: a 1080p video takes pictures from 720 px). Default 1.5. */
   maxUpscale: z.number().min(1).max(4).default(1.5),
   /** Retries of one request after 429 or 5xx, honouring Retry-After. */
-  retry: z
-    .strictObject({
-      /** Tries per request, the first included. Default 4. */
-      attempts: z.number().int().min(1).max(20).default(4),
-      /** First delay in seconds, doubled each try. Default 1. */
-      baseSeconds: z.number().min(0).max(600).default(1),
-      /** Longest wait in seconds; a longer Retry-After hands the job back to the queue. Default 30. */
-      maxSeconds: z.number().min(0).max(3600).default(30),
-    })
-    .prefault({}),
+  retry: retryPolicySchema,
 });
 
 export type ArchivesConfig = z.output<typeof archivesSchema>;

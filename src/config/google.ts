@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retryPolicySchema } from './retry.js';
 import { speakingRateRange } from '../providers/speech/voices.js';
 
 /** USD prices of one model or voice type; a call is priced by what it used. */
@@ -57,16 +58,7 @@ export const googleSchema = z.strictObject({
     })
     .prefault({}),
   /** Retries of one call after 429/5xx (backoff with jitter, honouring Retry-After), before the job goes back to the queue. */
-  retry: z
-    .strictObject({
-      /** Tries per call, the first included. Default 4. */
-      attempts: z.number().int().min(1).max(20).default(4),
-      /** First delay in seconds; doubles each try, ±25% jitter. Default 1. */
-      baseSeconds: z.number().min(0).max(600).default(1),
-      /** Longest delay in seconds (a longer Retry-After hands the job back to the queue). Default 30. */
-      maxSeconds: z.number().min(0).max(3600).default(30),
-    })
-    .prefault({}),
+  retry: retryPolicySchema,
   /** Length the script is written for, in minutes of narration. Default 8. */
   targetMinutes: z.number().min(1).max(60).default(8),
   /**
