@@ -7,7 +7,7 @@ import { executeJob } from './queue/execute.js';
 import { claim } from './queue/jobs.js';
 import { type Pipeline, progressIndex } from './stages/index.js';
 import type { Services } from './stages/types.js';
-import { activeJobs } from './stories.js';
+import { activeJobs } from './retry.js';
 
 const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => {});
 

@@ -3,7 +3,8 @@ import type { Db, Queryable } from '../db/types.js';
 import { ConflictError, UsageError } from '../errors.js';
 import type { Pipeline } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
-import { checkStage, requeueFrom, resolveStory } from '../stories.js';
+import { checkStage, requeueFrom } from '../retry.js';
+import { resolveStory } from '../stories.js';
 import type { JobType } from '../types.js';
 import { AWAITING_APPROVAL, wantsSlot } from './gate.js';
 

@@ -1,5 +1,5 @@
 import { PIPELINE } from '../stages/index.js';
-import { retryStory } from '../stories.js';
+import { retryStory } from '../retry.js';
 import { type GlobalOptions, parseBudget, printJson, withServices } from './common.js';
 
 export interface RetryOptions {

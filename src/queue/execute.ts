@@ -1,11 +1,11 @@
-import { DeferredError, LeaseLostError, RetryableError, ShutdownError, WaitingError, databaseFault, errorMessage, isConnectionError, isDatabaseFault, isPermanent } from '../errors.js';
-import type { Logger } from '../log.js';
+import { DeferredError, LeaseLostError, RetryableError, ShutdownError, WaitingError, databaseFault, errorMessage, isDatabaseFault, isPermanent } from '../errors.js';
 import { getStory } from '../db/stories.js';
 import type { Queryable } from '../db/types.js';
 import type { Pipeline } from '../stages/index.js';
 import { TASKS, nextAfter } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
 import type { Job, JobType } from '../types.js';
+import { untilAborted, withDbRetry } from './db-retry.js';
 import * as q from './jobs.js';
 
 export type JobOutcome = 'completed' | 'retry' | 'failed' | 'lost' | 'released';
@@ -18,36 +18,6 @@ export interface ExecuteOptions {
   progress?: (text: string) => void;
   /** a long render may hand its parts to other workers as jobs (workers, not `run`) */
   handsOutParts?: boolean;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Runs a database call again after connection errors (a restarted server, a killed backend) until
- * `deadlineMs`; other errors pass through at once.
- */
-export async function withDbRetry<T>(fn: () => Promise<T>, log: Logger, deadlineMs: number): Promise<T> {
-  let delay = 100;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isConnectionError(err) || Date.now() + delay > deadlineMs) throw err;
-      log.warn(`${databaseFault(err)}; retrying`, { error: errorMessage(err), inMs: delay });
-      await sleep(delay);
-      delay = Math.min(delay * 2, 2_000);
-    }
-  }
-}
-
-/** `p`, or its signal's reason as soon as the signal aborts (`p` itself runs on, unobserved). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**

@@ -5,7 +5,8 @@ import { type ZodTypeProvider, jsonSchemaTransform, serializerCompiler, validato
 import { packageVersion } from '../paths.js';
 import { PIPELINE, type Pipeline } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
-import { createStory, newStorySchema, retryStory, storyDetail, storyPage, storyPageSchema } from '../stories.js';
+import { retryStory } from '../retry.js';
+import { createStory, newStorySchema, storyDetail, storyPage, storyPageSchema } from '../stories.js';
 import { bearerCheck } from './auth.js';
 import { BODY_TIMEOUT_MS, bodyTimeout, clientErrors, frameworkErrors, keyOutsideAuthorization, pathOf, strictJson } from './guards.js';
 import { contactSheetRoute } from './routes/contact-sheet.js';
