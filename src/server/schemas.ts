@@ -69,6 +69,10 @@ const sceneSchema = z.object({
   title: z.string().nullable(),
   text_content: z.string(),
   image_prompt: z.string(),
+  /** the words the archives are searched with (written by the Gemini script writer), or null */
+  image_search: z.string().nullable(),
+  /** who made the still: `archive`, `gemini`, `preview`; null before it exists */
+  image_provider: z.string().nullable(),
   image_url: z.string().nullable(),
   audio_url: z.string().nullable(),
   duration_seconds: z.number().nullable(),

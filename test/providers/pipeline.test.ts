@@ -17,8 +17,9 @@ describe('pipeline with the Google providers', () => {
     // saves is the benchmark's business (bench/pipeline), not a timed test's on a busy machine
     expect(t.sumOfCallsSeconds).toBeGreaterThan(8 * 2 + 2 * 0.3 + 8 * 0.3 - 0.1);
     expect(t.wallSeconds).toBeGreaterThan(t.criticalPathSeconds + 2 * 2);
-    // the ledger: two text calls (1200 tokens in, 2400 out), eight stills (and their thinking at $3 a million), the narration's characters
-    const expected = 2 * (1200 * 1.5 + 2400 * 7.5) / 1e6 + 8 * (0.067 + (60 * 0.5 + IMAGE_USAGE.thoughts * 3) / 1e6) + (t.narrationCharacters * 16) / 1e6;
+    // the ledger: script and metadata (1200 tokens in, 2400 out each), the script's 3 Google searches at $14 a
+    // thousand, the claims check (3000 in, 900 out), eight stills (and their thinking at $3 a million), the narration's characters
+    const expected = 2 * (1200 * 1.5 + 2400 * 7.5) / 1e6 + 3 * 0.014 + (3000 * 1.5 + 900 * 7.5) / 1e6 + 8 * (0.067 + (60 * 0.5 + IMAGE_USAGE.thoughts * 3) / 1e6) + (t.narrationCharacters * 16) / 1e6;
     expect(t.narrationCharacters).toBeGreaterThan(8 * 80);
     expect(t.costUsd).toBeCloseTo(expected, 9);
   });

@@ -38,13 +38,13 @@ describe('folderPublisher', () => {
     }
   });
 
-  it('publishes the five files, and a failed re-publish keeps the earlier folder whole', async () => {
+  it('publishes the six files, and a failed re-publish keeps the earlier folder whole', async () => {
     const dir = path.join(tempDir('la-hyg-folder-'), 'published');
     const first = tempDir();
     await folderPublisher(dir).publish(request(first), AbortSignal.timeout(10_000));
     expect(listing(dir)).toEqual([story.id]);
     const dest = path.join(dir, story.id);
-    expect(listing(dest)).toEqual(['captions.srt', 'metadata.json', 'sources.json', 'thumbnail.jpg', 'video.mp4']);
+    expect(listing(dest)).toEqual(['captions.srt', 'credits.json', 'metadata.json', 'sources.json', 'thumbnail.jpg', 'video.mp4']);
     expect(JSON.parse(fs.readFileSync(path.join(dest, 'metadata.json'), 'utf8'))).toMatchObject({ story_id: story.id, title: 'Troy' });
 
     await expect(folderPublisher(dir).publish(request(tempDir(), 'srt'), AbortSignal.timeout(10_000))).rejects.toThrow();
