@@ -16,6 +16,16 @@ import type { Pipeline } from './stages/index.js';
 import type { Services } from './stages/types.js';
 import type { Story } from './types.js';
 
+/**
+ * An amount of US dollars as written by a person (`2.50`, `$5`, `.5`): decimal digits only, so `0x10`,
+ * `1e3` or `2,50` are not read as JavaScript numbers; null when it is not one. `--budget` and the
+ * `budget` column of `create --from` both read budgets with it.
+ */
+export function decimalUsd(text: string): number | null {
+  const m = /^\s*\$?(\d+(?:\.\d+)?|\.\d+)\s*$/.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
 /** What a new story needs; the CLI and the HTTP API validate with this one schema. */
 export const newStorySchema = z.strictObject({
   topic: z

@@ -8,6 +8,7 @@ import { JOB_TYPES } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
 import { forTerminal } from '../control-chars.js';
 import { UsageError } from '../errors.js';
+import { decimalUsd } from '../stories.js';
 
 /** Flags every command accepts (declared once on the program in src/cli.ts). */
 export interface GlobalOptions {
@@ -61,9 +62,9 @@ export async function withServices<T>(
  */
 export function parseBudget(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  const m = /^\s*\$?(\d+(?:\.\d+)?|\.\d+)\s*$/.exec(v);
-  if (!m) throw new UsageError(`--budget takes an amount in US dollars in decimal digits, e.g. --budget 2.50 (got "${forTerminal(v)}")`);
-  return Number(m[1]);
+  const usd = decimalUsd(v);
+  if (usd === null) throw new UsageError(`--budget takes an amount in US dollars in decimal digits, e.g. --budget 2.50 (got "${forTerminal(v)}")`);
+  return usd;
 }
 
 export function printJson(value: unknown): void {

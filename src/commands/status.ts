@@ -3,7 +3,7 @@ import type { StoryResearch } from '../db/research.js';
 import type { StoryDetail } from '../db/stories.js';
 import { UsageError } from '../errors.js';
 import { PIPELINE, progressIndex } from '../stages/index.js';
-import { cut } from '../status/cell.js';
+import { cut, money } from '../status/cell.js';
 import { partsLines } from '../status/parts.js';
 import { researchView } from '../status/research.js';
 import type { Services } from '../stages/types.js';
@@ -40,11 +40,6 @@ function currentStage(story: Story): string {
   const i = progressIndex(PIPELINE, story.status);
   if (story.status === 'pending') return `${PIPELINE[0].type} (queued)`;
   return i >= 0 && i < PIPELINE.length ? PIPELINE[i].type : '-';
-}
-
-/** Dollars for people: cents, or fractions of a cent when that is all there is. */
-export function money(usd: number): string {
-  return usd > 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 
 type CostedStory = Story & { cost_usd: number };

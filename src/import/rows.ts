@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { errorMessage } from '../errors.js';
 import { parseStoryVideoSettings } from '../providers/publish/youtube/settings.js';
 import type { ScriptDraft } from '../providers/types.js';
-import { type NewStory, readScriptFile, validateNewStory } from '../stories.js';
+import { type NewStory, decimalUsd, readScriptFile, validateNewStory } from '../stories.js';
 import type { RawRow, RowProblem } from './read.js';
 
 /** One row checked: the story to create, its script, and the key that makes a re-run skip it. */
@@ -42,8 +42,8 @@ function approvalOf(v: unknown): boolean | null {
 function budgetOf(v: unknown): number | undefined {
   const t = text(v, 'budget');
   if (t === undefined) return undefined;
-  const n = Number(t.replace(/^\$/, ''));
-  if (!Number.isFinite(n)) throw new Error(`budget must be an amount in US dollars, e.g. 2.50 (got "${t}")`);
+  const n = decimalUsd(t);
+  if (n === null) throw new Error(`budget must be an amount in US dollars, e.g. 2.50 (got "${t}")`);
   return n;
 }
 

@@ -1,4 +1,4 @@
-import { money } from '../commands/status.js';
+import { money } from '../status/cell.js';
 import { waited } from '../status/approval.js';
 import { forTerminal } from '../control-chars.js';
 import type { Findings } from './findings.js';

@@ -80,6 +80,17 @@ describe.each(BACKENDS)('create --from on %s', (kind) => {
     expect((await counts(db)).stories).toBe(0);
   });
 
+  it('a budget is read in decimal digits only: 0x10 and 1e3 are refused, not stored as $16 and $1000', async () => {
+    const file = write(dir, 'hex.csv', 'topic,budget\nTroy,0x10\nKnossos,1e3\nMycenae,$2.50\n');
+    const err = await importStories(s, PIPELINE, file).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message.split('\n').slice(1).map((l) => l.trim())).toEqual([
+      'hex.csv line 2: budget must be an amount in US dollars, e.g. 2.50 (got "0x10")',
+      'hex.csv line 3: budget must be an amount in US dollars, e.g. 2.50 (got "1e3")',
+    ]);
+    expect((await counts(db)).stories).toBe(0);
+  });
+
   it('a good file twice creates each story once; the script path is read from beside the file', async () => {
     const file = write(
       dir,
