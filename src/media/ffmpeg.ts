@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { spawnChild } from '../child-processes.js';
 import { PermanentError, RuntimeError } from '../errors.js';
 
@@ -28,6 +29,10 @@ export interface RunOptions {
   onProgress?: (seconds: number) => void;
   /** how many of ffmpeg's last stderr lines to resolve with (default 60; detection filters print more) */
   lines?: number;
+  /** writes ffmpeg's input (a job reading `pipe:0`); ffmpeg is stopped if it fails */
+  stdin?: (input: Writable) => Promise<void>;
+  /** receives ffmpeg's output (a job writing `pipe:1`) */
+  stdout?: (chunk: Buffer) => void;
 }
 
 /** The command line for one job (pure). */
@@ -62,10 +67,25 @@ export function runFfmpeg(job: FfmpegJob, opts: RunOptions = {}): Promise<string
         if (time) opts.onProgress?.(timemarkToSeconds(time[1]));
       }
     });
-    child.stdout.resume();
+    if (opts.stdout) child.stdout.on('data', opts.stdout);
+    else child.stdout.resume();
+    // what went wrong writing ffmpeg's input (not a closed pipe: ffmpeg's own exit says why it stopped reading)
+    let feedError: unknown = null;
+    if (opts.stdin) {
+      child.stdin.on('error', () => {});
+      opts.stdin(child.stdin).then(
+        () => child.stdin.end(),
+        (err: NodeJS.ErrnoException) => {
+          if (err?.code === 'EPIPE' || err?.code === 'ERR_STREAM_DESTROYED') return;
+          feedError = err;
+          child.kill('SIGKILL');
+        },
+      );
+    }
     child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? missingFfmpeg() : new RuntimeError(`cannot start ffmpeg: ${err.message}`)));
     child.on('close', (code, sig) => {
       if (partial) tail.push(partial);
+      if (feedError) return reject(feedError);
       if (code === 0) return resolve(tail.join('\n'));
       if (signal?.aborted) return reject(signal.reason);
       const detail = tail.filter((l) => l.trim() && !/^\s*(frame=|size=|Stream mapping|Press \[q\])/.test(l)).slice(-8).join('\n');

@@ -2,7 +2,9 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { mapLimit } from '../concurrency.js';
 import type { FfmpegJob, RunOptions } from './ffmpeg.js';
-import { type PictureSpec, planParts } from './parts.js';
+import { cuePlanes } from './cue-planes.js';
+import { type FrameSources, writeFrames } from './frames.js';
+import { type Part, type PictureSpec, cuePicture, planParts, plateJob } from './parts.js';
 import { DEFAULT_AUDIO_KBPS, type SoundtrackPlan, planSoundtrack, runSoundtrack } from './soundtrack.js';
 import { type CueSheet, cueSheet, escapeFilterValue } from './subtitles.js';
 
@@ -34,10 +36,13 @@ export interface RenderSpec extends PictureSpec {
 }
 
 export interface RenderPlan {
-  /** the subtitles as one transparent picture per cue (`cue-<i>.png` in the work folder), drawn before the parts */
-  captions: { sheet: { path: string; content: string }; job: FfmpegJob } | null;
+  /** the subtitles as one transparent picture per cue (`cue-<i>.png` in the work folder), drawn before the parts, and the rows they cover */
+  captions: { sheet: { path: string; content: string }; job: FfmpegJob; band: { y: number; height: number } } | null;
   /** video-only parts, in order; `seconds` is each part's length */
-  parts: { job: FfmpegJob; seconds: number }[];
+  parts: Part[];
+  /** the pictures (by timeline segment) and the folder of cue pictures the parts' frames are drawn from */
+  pictures: string[];
+  workDir: string;
   /** how many parts run at once */
   processes: number;
   /** the soundtrack, run beside the parts: mixed, measured, then brought to -14 LUFS and encoded */
@@ -69,6 +74,8 @@ export function planRender(spec: RenderSpec): RenderPlan {
   return {
     captions: sheet && captionsPlan(sheet, w, h, spec.workDir),
     parts,
+    pictures: spec.pictures,
+    workDir: spec.workDir,
     processes,
     audio: planSoundtrack({ narrations: spec.narrations, timeline, music: spec.music, output: mixed, kbps: spec.audioKbps ?? DEFAULT_AUDIO_KBPS, seconds, encoded: audioFile }),
     // names only: the list sits beside the parts, so no path needs quoting
@@ -113,7 +120,7 @@ export async function runRenderPlan(
       plan.processes,
       (part, k) =>
         failing(
-          run(part.job, {
+          renderPart(plan, k, run, {
             signal: stop.signal,
             onProgress: (seconds) => {
               done[k] = Math.min(seconds, part.seconds);
@@ -131,6 +138,25 @@ export async function runRenderPlan(
   }
 }
 
+/** Part k of a plan: its frames drawn here and written to its encoder (the captions' pictures must be drawn). */
+export function renderPart(plan: RenderPlan, k: number, run: (job: FfmpegJob, opts: RunOptions) => Promise<string>, opts: { signal: AbortSignal; onProgress?: (seconds: number) => void }): Promise<string> {
+  const part = plan.parts[k];
+  return run(part.job, { ...opts, stdin: (input) => writeFrames(part.frames, frameSources(plan, run, opts.signal), input, opts.signal) });
+}
+
+/** Where a part's frames come from: each picture fitted by ffmpeg, each cue read from its picture. */
+export function frameSources(plan: RenderPlan, run: (job: FfmpegJob, opts: RunOptions) => Promise<string>, signal: AbortSignal): FrameSources {
+  const f = plan.parts[0].frames;
+  return {
+    async plate(seg) {
+      const chunks: Buffer[] = [];
+      await run(plateJob(plan.pictures[seg], f.width, f.height, f.fps), { signal, stdout: (c) => chunks.push(c) });
+      return Buffer.concat(chunks);
+    },
+    cue: (i) => cuePlanes(cuePicture(plan.workDir, i), f.width, plan.captions!.band.y),
+  };
+}
+
 /**
  * One ffmpeg draws every cue once with libass, on a transparent canvas at one frame per second (cue i at
  * second i of the sheet), and keeps only the band its ink stays in.
@@ -139,6 +165,7 @@ function captionsPlan(sheet: CueSheet, w: number, h: number, workDir: string): N
   const file = path.join(workDir, 'captions-sheet.ass');
   const count = Math.max(1, sheet.cues.length);
   return {
+    band: sheet.band,
     sheet: { path: file, content: sheet.sheet },
     job: {
       // rgba inside the source's own graph: converted after it, the canvas would arrive opaque

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { PermanentError } from '../errors.js';
-import { planRender } from '../media/render.js';
+import { planRender, renderPart } from '../media/render.js';
 import { drawPictures, renderInputs } from './render-inputs.js';
 import { fingerprint, partKey, partOrder } from './render-parts.js';
 import type { Task } from './types.js';
@@ -34,16 +33,16 @@ export const renderPartTask: Task = {
         );
       }
       const part = plan.parts[order.part];
-      const used = new Set(part.job.inputs.map((i) => i.path));
-      await drawPictures(story, ctx, inputs, [...inputs.spec.pictures.keys()].filter((i) => used.has(inputs.spec.pictures[i])));
+      const used = Object.keys(part.frames.pictures).map(Number);
+      await drawPictures(story, ctx, inputs, used);
       // the subtitles sheet only when a cue falls in this part
-      if (plan.captions && part.job.inputs.some((i) => path.basename(i.path).startsWith('cue-'))) {
+      if (plan.captions && part.frames.cues.length) {
         await fs.promises.writeFile(plan.captions.sheet.path, plan.captions.sheet.content);
         await ctx.media.run(plan.captions.job, { signal: ctx.signal });
       }
       ctx.progress(`rendering ${name}`);
       const started = Date.now();
-      await ctx.media.run(part.job, { signal: ctx.signal, onProgress: (s) => ctx.progress(`${name}: ${s.toFixed(1)} of ${part.seconds.toFixed(1)}s`) });
+      await renderPart(plan, order.part, (job, opts) => ctx.media.run(job, opts), { signal: ctx.signal, onProgress: (s) => ctx.progress(`${name}: ${s.toFixed(1)} of ${part.seconds.toFixed(1)}s`) });
       if (ctx.signal.aborted) return;
       await ctx.storage.put(key, { file: part.job.output }, 'video/mp4', ctx.signal);
       ctx.log.info('part rendered', { part: order.part, parts: order.parts, seconds: part.seconds, took: (Date.now() - started) / 1000 });

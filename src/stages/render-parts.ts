@@ -43,10 +43,11 @@ export function partOrder(payload: Record<string, unknown> | null | undefined): 
   return { part: p.part as number, parts: p.parts as number, plan: p.plan, processes: p.processes as number };
 }
 
-/** The plan's fingerprint: every part's graph and encoder settings and the captions, not where the files are. */
+/** The plan's fingerprint: every part's frames and encoder settings, the pictures' names and the captions, not where the files are. */
 export function fingerprint(plan: RenderPlan): string {
-  const parts = plan.parts.map((p) => [p.job.filter, p.job.outputOptions, p.job.inputs.map((i) => path.basename(i.path)), p.seconds]);
-  return crypto.createHash('sha256').update(JSON.stringify([parts, plan.captions?.sheet.content ?? null])).digest('hex').slice(0, 16);
+  const parts = plan.parts.map((p) => [p.frames, p.job.outputOptions, p.seconds]);
+  const pictures = plan.pictures.map((p) => path.basename(p));
+  return crypto.createHash('sha256').update(JSON.stringify([parts, pictures, plan.captions?.sheet.content ?? null])).digest('hex').slice(0, 16);
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../src/media/ffmpeg.js';
 import { ease, sceneMove, windowAt } from '../../src/media/motion.js';
-import { planRender } from '../../src/media/render.js';
+import { planRender, renderPart } from '../../src/media/render.js';
 import { buildTimeline } from '../../src/media/timeline.js';
 import { tempDir } from '../helpers/services.js';
 
@@ -100,7 +100,8 @@ describe('the Ken Burns move on real frames', () => {
     // the graph's frames as drawn: encoded near losslessly (qp 2), so the encoder's frame types do not blur the measurement
     const job = plan.parts[0].job;
     const crf = job.outputOptions.indexOf('-crf');
-    await runFfmpeg({ ...job, outputOptions: job.outputOptions.map((o, i) => (i === crf ? '-qp' : i === crf + 1 ? '2' : o)) });
+    job.outputOptions = job.outputOptions.map((o, i) => (i === crf ? '-qp' : i === crf + 1 ? '2' : o));
+    await renderPart(plan, 0, runFfmpeg, { signal: new AbortController().signal });
     video = greyFrames(job.output, W, H);
   }, 120_000);
 

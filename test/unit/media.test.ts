@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { PICTURES_PER_PART } from '../../src/media/parts.js';
+import { PICTURES_PER_PART, plateJob } from '../../src/media/parts.js';
 import { planRender } from '../../src/media/render.js';
+import { sceneMove } from '../../src/media/motion.js';
 import type { FfmpegJob } from '../../src/media/ffmpeg.js';
 import { buildMixJob, ceilingFor, normaliseFilter, parseLoudness, runSoundtrack } from '../../src/media/soundtrack.js';
 import { buildCues } from '../../src/media/cues.js';
@@ -129,46 +130,39 @@ describe('render graph', () => {
   const cues = buildCues([0, 1, 2].map(() => ({ timings: [{ text: 'A sentence: {with} 100% "care".', start: 1, end: 1.9 }] })), timeline);
   const captions = toAss(cues, { width: 640, height: 360, font: 'DejaVu Sans', size: 0.045 });
   const spec = { pictures: ['i.png', 'a.png', 'b.png', 'c.png', 'o.png'], narrations: ['a.wav', 'b.wav', 'c.wav'], music: 'bed.wav', timeline, width: 640, height: 360, captions, seed: 'story-1', profile: 'youtube' as const, preset: 'veryfast', workDir: '/w', output: 'o.mp4' };
-  const overlays = (filter: string) => [...filter.matchAll(/overlay=x=0:y=\d+:enable='gte\(t,([\d.]+)\)\*lt\(t,([\d.]+)\)'/g)].map((m) => [Number(m[1]), Number(m[2])]);
-  const loops = (filter: string) => [...filter.matchAll(/loop=loop=(\d+):size=1/g)].map((m) => Number(m[1]) + 1);
 
   it('puts the cards around the scenes, crossfades at each part and cuts at the timeline length', () => {
     expect(timeline.segments.map((s) => s.kind)).toEqual(['intro', 'scene', 'scene', 'scene', 'outro']);
     expect(timeline.scenes[0].start).toBeCloseTo(3.5, 9);
     const plan = planRender({ ...spec, processes: 1 });
     expect(plan.parts).toHaveLength(1);
-    const job = plan.parts[0].job;
-    expect(job.inputs.slice(0, 5).map((i) => i.path)).toEqual(['i.png', 'a.png', 'b.png', 'c.png', 'o.png']);
-    // one crossfade per boundary, between the tail of one part and the head of the next
-    expect(job.filter!.match(/\[h\d\]format=yuva420p,fade=t=in:st=0:d=0\.5:alpha=1\[f\d\];\[t\d\]\[f\d\]overlay=format=yuv420:eof_action=pass\[x\d\]/g)).toHaveLength(timeline.segments.length - 1);
-    // bodies and crossfades are joined in order, and add up to the timeline's frames
-    expect(job.filter).toContain('[b0][x1][b2][x3][b4][x5][b6][x7][b8]concat=n=9:v=1:a=0');
-    const overlap = 15 * (timeline.segments.length - 1);
-    expect(loops(job.filter!).reduce((a, b) => a + b, 0) - overlap).toBe(Math.round(timeline.total * 30));
+    const { job, frames } = plan.parts[0];
+    expect(plan.pictures).toEqual(['i.png', 'a.png', 'b.png', 'c.png', 'o.png']);
+    // one crossfade per boundary, between the tail of one picture and the head of the next
+    expect(frames.items.map((it) => (it.kind === 'body' ? `b${it.seg}` : `x${it.seg}`)).join(' ')).toBe('b0 x0 b1 x1 b2 x2 b3 x3 b4');
+    expect(frames.items.filter((it) => it.kind === 'fade').every((it) => it.count === 15)).toBe(true);
+    // bodies and crossfades add up to the timeline's frames
+    expect(frames.items.reduce((n, it) => n + it.count, 0)).toBe(Math.round(timeline.total * 30));
     expect(job.outputOptions[job.outputOptions.indexOf('-frames:v') + 1]).toBe(String(Math.round(timeline.total * 30)));
     // a body picks up its picture's move where its head ended; the cards hold still
     const sceneFrames = Math.round(timeline.segments[2].length * 30);
-    expect(job.filter).toContain(`[b4s]loop=loop=${sceneFrames - 31}:size=1:start=0,perspective=x0='((`);
-    expect(job.filter).toMatch(new RegExp(`\\[b4s\\][^;]*\\(in-1\\+15\\)/${sceneFrames - 1}\\)`));
-    expect(job.filter!.match(/perspective=/g)).toHaveLength(3 * 3);
-    expect(job.filter).toContain('[b0s]loop=loop=');
-    expect(job.filter).not.toMatch(/\[b0s\][^;]*perspective/);
-    expect(job.filter).not.toMatch(/\[b8s\][^;]*perspective/);
+    expect(frames.items[4]).toEqual({ kind: 'body', seg: 2, from: 15, count: sceneFrames - 30 });
+    expect(frames.pictures[2]).toEqual({ frames: sceneFrames, move: sceneMove('story-1', 1, timeline.segments[2].length) });
+    expect([0, 4].map((seg) => frames.pictures[seg].move)).toEqual([null, null]);
     // the subtitles: every cue drawn once by libass, then laid over the frames of its own time only
     expect(plan.captions!.job.filter).toContain('ass=filename=/w/captions-sheet.ass:alpha=1');
     expect(plan.captions!.job.output).toBe('/w/cue-%d.png');
-    expect(job.inputs.slice(5).map((i) => i.path)).toEqual(['/w/cue-0.png', '/w/cue-1.png', '/w/cue-2.png']);
-    const shown = overlays(job.filter!);
-    expect(shown).toHaveLength(3);
-    shown.forEach(([a, b], i) => {
-      expect(a).toBeCloseTo(timeline.scenes[i].narrationStart + 1, 2);
+    expect(frames.cues).toHaveLength(3);
+    frames.cues.forEach((c, i) => {
+      expect(c.i).toBe(i);
+      expect(c.start).toBeCloseTo(timeline.scenes[i].narrationStart + 1, 2);
       // spoken in 0.9 s, held for its 27 characters at 20 a second
-      expect(b).toBeCloseTo(timeline.scenes[i].narrationStart + 1 + 27 / 20, 2);
+      expect(c.end).toBeCloseTo(timeline.scenes[i].narrationStart + 1 + 27 / 20, 2);
     });
-    expect(job.filter).not.toContain('ass=');
-    // every picture is converted once, to the BT.709 the video is tagged with; the moves run on 4:2:0
-    expect(job.filter!.match(/scale=out_color_matrix=bt709:out_range=tv,format=yuv420p/g)).toHaveLength(5);
-    expect(job.filter).not.toContain('yuv444p');
+    // the frames are drawn here and read raw by the encoder; every picture is fitted and converted to BT.709 once
+    expect(job.inputs).toEqual([{ path: 'pipe:0', format: 'rawvideo', options: ['-pix_fmt', 'yuv420p', '-s', '640x360', '-r', '30'] }]);
+    expect(plateJob('a.png', 640, 360, 30).filter).toContain('scale=out_color_matrix=bt709:out_range=tv,format=yuv420p');
+    expect(plateJob('a.png', 640, 360, 30).outputOptions).toEqual(expect.arrayContaining(['-frames:v', '1', '-f', 'rawvideo']));
     expect(job.outputOptions).toEqual(expect.arrayContaining(['-g', '15', '-bf', '2', '-colorspace', 'bt709']));
     expect(job.outputOptions).toContain('-an');
     // the soundtrack is encoded on its own and joined with the picture, which is not encoded again
@@ -191,37 +185,38 @@ describe('render graph', () => {
       expect(counts.reduce((a, b) => a + b, 0)).toBe(totalFrames);
       counts.forEach((c, k) => expect(plan.parts[k].seconds).toBeCloseTo(c / 30, 9));
       let first = 0;
-      let shownInParts = 0;
+      const shown = new Set<number>();
       plan.parts.forEach((p, k) => {
-        const fades = (p.job.filter!.match(/fade=t=in/g) ?? []).length;
-        // each part's pieces add up to its frames (a crossfade takes 15 frames from each of two pictures)
-        expect(loops(p.job.filter!).reduce((a, b) => a + b, 0) - 15 * fades).toBe(counts[k]);
+        // each part's items add up to its frames, and it is cut inside a picture's own stretch
+        expect(p.frames.items.reduce((n, it) => n + it.count, 0)).toBe(counts[k]);
+        expect([p.frames.items[0].kind, p.frames.items.at(-1)!.kind]).toEqual(['body', 'body']);
         // subtitles are timed on the whole video's clock, and a part lays over only the cues of its own time
-        expect(p.job.filter).toContain(`setpts=(N+${first})/(30*TB)[c0]`);
-        for (const [a, b] of overlays(p.job.filter!)) {
-          expect(b).toBeGreaterThan(first / 30);
-          expect(a).toBeLessThan((first + counts[k]) / 30);
+        expect(p.frames.first).toBe(first);
+        for (const c of p.frames.cues) {
+          expect(c.end).toBeGreaterThan(first / 30);
+          expect(c.start).toBeLessThan((first + counts[k]) / 30);
+          shown.add(c.i);
         }
-        shownInParts += overlays(p.job.filter!).length;
         first += counts[k];
       });
       // every cue is shown; one that a cut falls inside is laid over in both parts
-      expect(shownInParts).toBeGreaterThanOrEqual(cues.length);
+      expect(shown.size).toBe(cues.length);
       expect(plan.list.content.split('\n').filter((l) => l.startsWith('file'))).toHaveLength(processes);
     }
     // two parts: the cut falls on the GOP boundary (15 frames) nearest the middle, inside the second scene's own stretch
     const two = planRender({ ...spec, processes: 2 });
-    expect(two.parts[1].job.filter).toContain(`setpts=(N+${Math.round(totalFrames / 2 / 15) * 15})/(30*TB)`);
-    expect(two.parts[1].job.inputs.map((i) => i.path)).toEqual(['b.png', 'c.png', 'o.png', '/w/cue-1.png', '/w/cue-2.png']);
+    expect(two.parts[1].frames.first).toBe(Math.round(totalFrames / 2 / 15) * 15);
+    expect(Object.keys(two.parts[1].frames.pictures).map(Number)).toEqual([2, 3, 4]);
+    expect(two.parts[1].frames.cues.map((c) => c.i)).toEqual([1, 2]);
   });
 
-  it('cuts a long video into parts of a few pictures each, run a few at a time, so memory does not grow with length', () => {
+  it('cuts a long video into parts of a few pictures each, so parts can be shared between processes and workers', () => {
     const long = buildTimeline(Array.from({ length: 20 }, () => 12), { fps: 30, transition: 0.5, intro: 4, outro: 4 });
     const pictures = long.segments.map((_, i) => `p${i}.png`);
     const plan = planRender({ ...spec, pictures, timeline: long, processes: 2 });
     expect(plan.processes).toBe(2);
     expect(plan.parts.length).toBe(Math.ceil(22 / PICTURES_PER_PART));
-    for (const p of plan.parts) expect(p.job.inputs.filter((i) => !i.path.includes('cue-')).length).toBeLessThanOrEqual(PICTURES_PER_PART + 2);
+    for (const p of plan.parts) expect(Object.keys(p.frames.pictures).length).toBeLessThanOrEqual(PICTURES_PER_PART + 2);
     const frames = plan.parts.map((p) => Number(p.job.outputOptions[p.job.outputOptions.indexOf('-frames:v') + 1]));
     expect(frames.reduce((a, b) => a + b, 0)).toBe(Math.round(long.total * 30));
   });
@@ -246,8 +241,8 @@ describe('render graph', () => {
     expect(planRender({ ...spec, audioKbps: 128, processes: 1 }).audio.encode('anull').outputOptions).toContain('128k');
     const plain = planRender({ ...spec, captions: null, processes: 1 });
     expect(plain.captions).toBeNull();
-    expect(overlays(plain.parts[0].job.filter!)).toEqual([]);
-    expect(plain.parts[0].job.inputs.map((i) => i.path)).toEqual(spec.pictures);
+    expect(plain.parts[0].frames.cues).toEqual([]);
+    expect(plain.pictures).toEqual(spec.pictures);
     // every part is encoded with the same settings, so the join can copy them
     const draft = planRender({ ...spec, profile: 'draft', preset: 'slow', processes: 3 });
     for (const part of draft.parts) {
