@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PermanentError } from '../errors.js';
+import { etaMeter, withEta } from '../media/eta.js';
 import { planRender } from '../media/render.js';
 import { drawPictures, renderInputs } from './render-inputs.js';
 import { fingerprint, partKey, partOrder } from './render-parts.js';
@@ -43,7 +44,8 @@ export const renderPartTask: Task = {
       }
       ctx.progress(`rendering ${name}`);
       const started = Date.now();
-      await ctx.media.run(part.job, { signal: ctx.signal, onProgress: (s) => ctx.progress(`${name}: ${s.toFixed(1)} of ${part.seconds.toFixed(1)}s`) });
+      const meter = etaMeter(part.seconds, () => performance.now());
+      await ctx.media.run(part.job, { signal: ctx.signal, onProgress: (s) => ctx.progress(withEta(`${name}: ${s.toFixed(1)} of ${part.seconds.toFixed(1)}s`, meter(s))) });
       if (ctx.signal.aborted) return;
       await ctx.storage.put(key, { file: part.job.output }, 'video/mp4', ctx.signal);
       ctx.log.info('part rendered', { part: order.part, parts: order.parts, seconds: part.seconds, took: (Date.now() - started) / 1000 });

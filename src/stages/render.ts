@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { deleteAssets, listAssets } from '../db/stories.js';
+import { renderProgress } from '../media/eta.js';
 import { planRender, runRenderPlan } from '../media/render.js';
 import { buildThumbnailJob, thumbnailSize, writeHeadline } from '../media/thumbnail.js';
 import { CONTACT_SHEET, writeContactSheet } from '../review/contact-sheet.js';
@@ -73,14 +74,12 @@ async function renderVideo(story: Story, ctx: StageContext, inputs: RenderInputs
   const { timeline, spec } = inputs;
   await drawPictures(story, ctx, inputs, timeline.segments.keys());
   const plan = planRender(spec);
-  let lastPct = -1;
+  const line = renderProgress(timeline.total, () => performance.now());
   await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), {
     signal: ctx.signal,
     onProgress: (seconds) => {
-      // in 5% steps: enough to see it move, few enough for plain-line output
-      const pct = Math.min(100, Math.floor((seconds / timeline.total) * 20) * 5);
-      if (pct !== lastPct) ctx.progress(`${pct}% of ${timeline.total.toFixed(1)}s`);
-      lastPct = pct;
+      const text = line(seconds);
+      if (text) ctx.progress(text);
     },
   });
   if (ctx.signal.aborted) return;
