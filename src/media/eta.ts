@@ -78,17 +78,16 @@ export function withEta(line: string, estimate: Estimate): string {
 }
 
 /**
- * The render's progress lines, in 5% steps (enough to see it move, few enough for plain-line output):
- * null while the step is the same as last time.
+ * Prints the render's progress lines to `print`, in 5% steps (enough to see it move, few enough for
+ * plain-line output): nothing while the step is the same as last time.
  */
-export function renderProgress(total: number, clock: () => number): (done: number) => string | null {
+export function renderProgress(total: number, clock: () => number, print: (line: string) => void): (done: number) => void {
   const meter = etaMeter(total, clock);
   let lastPct = -1;
   return (done) => {
     const estimate = meter(done);
     const pct = Math.min(100, Math.floor(estimate.fraction * 20) * 5);
-    if (pct === lastPct) return null;
+    if (pct !== lastPct) print(withEta(`${pct}% of ${total.toFixed(1)}s`, estimate));
     lastPct = pct;
-    return withEta(`${pct}% of ${total.toFixed(1)}s`, estimate);
   };
 }

@@ -74,14 +74,10 @@ async function renderVideo(story: Story, ctx: StageContext, inputs: RenderInputs
   const { timeline, spec } = inputs;
   await drawPictures(story, ctx, inputs, timeline.segments.keys());
   const plan = planRender(spec);
-  const line = renderProgress(timeline.total, () => performance.now());
-  await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), {
-    signal: ctx.signal,
-    onProgress: (seconds) => {
-      const text = line(seconds);
-      if (text) ctx.progress(text);
-    },
-  });
+  const progress = renderProgress(timeline.total, () => performance.now(), ctx.progress);
+  await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), { signal: ctx.signal, onProgress: progress });
   if (ctx.signal.aborted) return;
+  // ffmpeg's last report can fall a frame short of the end; this line gives the whole render's speed
+  progress(timeline.total);
   await checkAndStore(story, ctx, inputs);
 }

@@ -83,11 +83,10 @@ describe('the render ETA', () => {
 
   it('prints the render line in 5% steps with the speed and time left', () => {
     const clock = fakeClock();
-    const line = renderProgress(200, clock.now);
     const lines: string[] = [];
+    const progress = renderProgress(200, clock.now, (line) => lines.push(line));
     for (let done = 0; done <= 200; done += 2) {
-      const text = line(done);
-      if (text) lines.push(text);
+      progress(done);
       clock.advance(1);
     }
     expect(lines).toHaveLength(21);
@@ -95,5 +94,8 @@ describe('the render ETA', () => {
     expect(lines[7]).toBe('35% of 200.0s, 2.0x realtime, about 1 min left');
     expect(lines[16]).toBe('80% of 200.0s, 2.0x realtime, about 20 s left');
     expect(lines[20]).toBe('100% of 200.0s, 2.0x realtime');
+    // the stage's closing call once the plan has run: nothing new when ffmpeg already reported the end
+    progress(200);
+    expect(lines).toHaveLength(21);
   });
 });
