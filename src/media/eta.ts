@@ -1,8 +1,9 @@
 /**
  * How long a render still needs, from its measured speed (pure: the clock is passed in). Speed is
  * seconds of video written per second of wall time, over the last `windowSeconds` (a sliding window,
- * so a render that slows down is followed within the window and one slow sample moves nothing); no
- * estimate until enough work and time have passed for it to mean something.
+ * so a render that slows down is followed within the window and one slow report moves little), and
+ * from the first report on, so the start-up (ffmpeg opening its inputs, the captions sheet) does not
+ * read as slowness; no estimate until enough work and time have passed for it to mean something.
  */
 
 export interface EtaOptions {
@@ -10,7 +11,7 @@ export interface EtaOptions {
   windowSeconds?: number;
   /** no estimate before this fraction of the work is done (default 0.03) */
   minFraction?: number;
-  /** no estimate before this many seconds have passed (default 3) */
+  /** no estimate before the speed is measured over this many seconds (default 3) */
   minSeconds?: number;
 }
 
@@ -35,20 +36,20 @@ export function etaMeter(total: number, clock: () => number, opts: EtaOptions = 
   const window = (opts.windowSeconds ?? 30) * 1000;
   const minFraction = opts.minFraction ?? 0.03;
   const minMs = (opts.minSeconds ?? 3) * 1000;
-  const start: Sample = { at: clock(), done: 0 };
-  // samples[0] is the newest sample at or before the window's start (the start itself at first)
-  const samples: Sample[] = [start];
+  const started = clock();
+  // samples[0] is the newest report at or before the window's start (the first report, at first)
+  const samples: Sample[] = [];
   return (reported) => {
     const now = clock();
     const done = Math.min(Math.max(Number.isFinite(reported) ? reported : 0, 0), total);
     samples.push({ at: now, done });
     while (samples.length > 2 && samples[1].at <= now - window) samples.shift();
     const fraction = total > 0 ? done / total : 1;
-    const elapsedMs = now - start.at;
-    const estimate: Estimate = { fraction, elapsed: elapsedMs / 1000 };
-    if (fraction < minFraction || elapsedMs < minMs) return estimate;
-    if (fraction >= 1) return { ...estimate, speed: done / (elapsedMs / 1000) };
+    const elapsed = (now - started) / 1000;
+    const estimate: Estimate = { fraction, elapsed };
+    if (fraction >= 1) return elapsed * 1000 >= minMs ? { ...estimate, speed: done / elapsed } : estimate;
     const base = samples[0];
+    if (fraction < minFraction || now - base.at < minMs) return estimate;
     const speed = (done - base.done) / ((now - base.at) / 1000);
     if (!(speed >= 0)) return estimate;
     return speed > 0 ? { ...estimate, speed, left: (total - done) / speed } : { ...estimate, speed };

@@ -23,6 +23,7 @@ describe('the render ETA', () => {
   it('gives the time left from a steady speed', () => {
     const clock = fakeClock();
     const meter = etaMeter(1800, clock.now);
+    meter(0);
     clock.advance(60);
     const e = meter(120); // 2x realtime for a minute
     expect(e.fraction).toBeCloseTo(120 / 1800);
@@ -31,17 +32,30 @@ describe('the render ETA', () => {
     expect(e.left).toBeCloseTo((1800 - 120) / 2);
   });
 
-  it('says nothing before 3% of the work and 3 s of wall time', () => {
+  it('says nothing before 3% of the work and 3 s of measuring', () => {
     const clock = fakeClock();
     const meter = etaMeter(1000, clock.now);
+    meter(0);
     clock.advance(10);
-    const early = meter(20); // 2%, 10 s
-    expect(early).toEqual({ fraction: 0.02, elapsed: 10 });
+    expect(meter(20)).toEqual({ fraction: 0.02, elapsed: 10 }); // 2%
     const fast = etaMeter(1000, clock.now);
+    fast(0);
     clock.advance(2);
-    expect(fast(500)).toEqual({ fraction: 0.5, elapsed: 2 }); // half done, but only 2 s
+    expect(fast(500)).toEqual({ fraction: 0.5, elapsed: 2 }); // half done, but measured over 2 s
     clock.advance(1);
-    expect(fast(750).left).toBeCloseTo(250 / 250);
+    expect(fast(750).left).toBeCloseTo(1);
+  });
+
+  it('measures from the first report, so a slow start-up does not read as a slow render', () => {
+    const clock = fakeClock();
+    const meter = etaMeter(1000, clock.now);
+    clock.advance(20); // ffmpeg opening its inputs
+    meter(0);
+    clock.advance(10);
+    const e = meter(100);
+    expect(e).toEqual({ fraction: 0.1, elapsed: 30, speed: 10, left: 90 });
+    clock.advance(90);
+    expect(meter(1000)).toEqual({ fraction: 1, elapsed: 120, speed: 1000 / 120 }); // the whole run's, start-up included
   });
 
   it('follows a change of speed within the window, and one slow moment does not swing it', () => {
