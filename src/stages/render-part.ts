@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { PermanentError } from '../errors.js';
+import { etaMeter, withEta } from '../media/eta.js';
 import { planRender, renderPart } from '../media/render.js';
 import { drawPictures, renderInputs } from './render-inputs.js';
 import { fingerprint, partKey, partOrder } from './render-parts.js';
@@ -42,7 +43,9 @@ export const renderPartTask: Task = {
       }
       ctx.progress(`rendering ${name}`);
       const started = Date.now();
-      await renderPart(plan, order.part, (job, opts) => ctx.media.run(job, opts), { signal: ctx.signal, onProgress: (s) => ctx.progress(`${name}: ${s.toFixed(1)} of ${part.seconds.toFixed(1)}s`) });
+      const meter = etaMeter(part.seconds, () => performance.now());
+      const onProgress = (s: number) => ctx.progress(withEta(`${name}: ${s.toFixed(1)} of ${part.seconds.toFixed(1)}s`, meter(s)));
+      await renderPart(plan, order.part, (job, opts) => ctx.media.run(job, opts), { signal: ctx.signal, onProgress });
       if (ctx.signal.aborted) return;
       await ctx.storage.put(key, { file: part.job.output }, 'video/mp4', ctx.signal);
       ctx.log.info('part rendered', { part: order.part, parts: order.parts, seconds: part.seconds, took: (Date.now() - started) / 1000 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { deleteAssets, listAssets } from '../db/stories.js';
+import { renderProgress } from '../media/eta.js';
 import { planRender, runRenderPlan } from '../media/render.js';
 import { buildThumbnailJob, thumbnailSize, writeHeadline } from '../media/thumbnail.js';
 import { CONTACT_SHEET, writeContactSheet } from '../review/contact-sheet.js';
@@ -73,16 +74,10 @@ async function renderVideo(story: Story, ctx: StageContext, inputs: RenderInputs
   const { timeline, spec } = inputs;
   await drawPictures(story, ctx, inputs, timeline.segments.keys());
   const plan = planRender(spec);
-  let lastPct = -1;
-  await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), {
-    signal: ctx.signal,
-    onProgress: (seconds) => {
-      // in 5% steps: enough to see it move, few enough for plain-line output
-      const pct = Math.min(100, Math.floor((seconds / timeline.total) * 20) * 5);
-      if (pct !== lastPct) ctx.progress(`${pct}% of ${timeline.total.toFixed(1)}s`);
-      lastPct = pct;
-    },
-  });
+  const progress = renderProgress(timeline.total, () => performance.now(), ctx.progress);
+  await runRenderPlan(plan, (job, opts) => ctx.media.run(job, opts), { signal: ctx.signal, onProgress: progress });
   if (ctx.signal.aborted) return;
+  // ffmpeg's last report can fall a frame short of the end; this line gives the whole render's speed
+  progress(timeline.total);
   await checkAndStore(story, ctx, inputs);
 }
