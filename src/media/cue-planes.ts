@@ -20,40 +20,37 @@ export function toPlanes(rgba: Uint8Array, width: number, rows: number, y: numbe
   const colours = luma + 2 * chroma;
   const data = new Uint8Array(2 * colours);
   // BT.709: Y' = 0.2126 R' + 0.7152 G' + 0.0722 B'; limited range 16-235 (luma), 16-240 (chroma)
-  const yOf = (r: number, g: number, b: number) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  const [kr, kg, kb] = [0.2126 * (219 / 255), 0.7152 * (219 / 255), 0.0722 * (219 / 255)];
   for (let j = 0; j < rows; j++) {
-    for (let i = 0; i < width; i++) {
-      const p = (j * width + i) * 4;
-      data[j * s + i] = Math.round(16 + (219 / 255) * yOf(rgba[p], rgba[p + 1], rgba[p + 2]));
-      data[colours + j * s + i] = rgba[p + 3];
+    for (let i = 0, p = j * width * 4, o = j * s; i < width; i++, p += 4, o++) {
+      const a = rgba[p + 3];
+      if (a === 0) continue;
+      data[o] = (16.5 + kr * rgba[p] + kg * rgba[p + 1] + kb * rgba[p + 2]) | 0;
+      data[colours + o] = a;
     }
   }
+  const cb = (224 / 255) / 1.8556;
+  const cr = (224 / 255) / 1.5748;
+  const row = width * 4;
   for (let j = 0; j < rows / 2; j++) {
     for (let i = 0; i < width / 2; i++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      let a = 0;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
-        const x = Math.min(width - 1, 2 * i + dx);
-        const p = ((2 * j + dy) * width + x) * 4;
-        const w = rgba[p + 3];
-        r += rgba[p] * w;
-        g += rgba[p + 1] * w;
-        b += rgba[p + 2] * w;
-        a += w;
+      const p = 2 * j * row + 8 * i;
+      const q = p + (2 * i + 1 < width ? 4 : 0);
+      const [a0, a1, a2, a3] = [rgba[p + 3], rgba[q + 3], rgba[p + row + 3], rgba[q + row + 3]];
+      const a = a0 + a1 + a2 + a3;
+      const at = luma + j * (s / 2) + i;
+      if (a === 0) {
+        data[at] = 128;
+        data[at + chroma] = 128;
+        continue;
       }
-      const at = j * (s / 2) + i;
-      if (a > 0) {
-        [r, g, b] = [r / a, g / a, b / a];
-        const yl = yOf(r, g, b);
-        data[luma + at] = Math.round(128 + (224 / 255) * ((b - yl) / 1.8556));
-        data[luma + chroma + at] = Math.round(128 + (224 / 255) * ((r - yl) / 1.5748));
-      } else {
-        data[luma + at] = 128;
-        data[luma + chroma + at] = 128;
-      }
-      data[colours + luma + at] = Math.round(a / 4);
+      const r = (rgba[p] * a0 + rgba[q] * a1 + rgba[p + row] * a2 + rgba[q + row] * a3) / a;
+      const g = (rgba[p + 1] * a0 + rgba[q + 1] * a1 + rgba[p + row + 1] * a2 + rgba[q + row + 1] * a3) / a;
+      const b = (rgba[p + 2] * a0 + rgba[q + 2] * a1 + rgba[p + row + 2] * a2 + rgba[q + row + 2] * a3) / a;
+      const yl = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      data[at] = (128.5 + cb * (b - yl)) | 0;
+      data[at + chroma] = (128.5 + cr * (r - yl)) | 0;
+      data[colours + at] = (a + 2) >> 2;
     }
   }
   return { y, rows, stride: s, data };

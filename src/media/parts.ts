@@ -4,7 +4,6 @@ import { type VideoProfile, gopFrames, videoEncoding } from './encoding.js';
 import type { FfmpegJob } from './ffmpeg.js';
 import type { PartFrames } from './frames.js';
 import { sceneMove } from './motion.js';
-import { plate } from './plate.js';
 import type { CueSheet } from './subtitles.js';
 import type { Timeline } from './timeline.js';
 
@@ -82,14 +81,4 @@ export function planParts(spec: PictureSpec, processes: number, sheet: CueSheet 
     };
   });
   return { parts, frames: total };
-}
-
-/** One picture fitted to the frame (src/media/plate.ts) as one raw BT.709 4:2:0 frame on ffmpeg's standard output. */
-export function plateJob(picture: string, w: number, h: number, fps: number): FfmpegJob {
-  return {
-    inputs: [{ path: picture }],
-    filter: `${plate(0, w, h, fps)}[out]`,
-    outputOptions: ['-map', '[out]', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'yuv420p'],
-    output: 'pipe:1',
-  };
 }

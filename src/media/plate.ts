@@ -1,18 +1,61 @@
+import sharp from 'sharp';
+
 /**
- * The picture fitted to the frame, decoded and converted once: a picture of about the frame's shape
- * (within 12%) fills it, cropped at most that much; any other (a portrait, a panorama) is shown whole,
- * centred over a blurred, darkened fill of itself. Converted to BT.709 4:2:0 as the encoding is tagged.
+ * The picture fitted to the frame, decoded and converted once per part (src/media/frames.ts moves it): a
+ * picture of about the frame's shape (within 12%) fills it, cropped at most that much; any other (a
+ * portrait, a panorama) is shown whole, centred over a blurred, darkened fill of itself. libvips (sharp)
+ * does the fitting in a few tens of milliseconds; the result is converted to BT.709 limited-range 4:2:0,
+ * as the encoding is tagged.
  */
-export function plate(input: number, w: number, h: number, fps: number): string {
-  const fit = (cover: string) => `scale=w='2*trunc(iw*${cover}/2)':h='2*trunc(ih*${cover}/2)'`;
-  const fill = `max(${w}/iw,${h}/ih)`;
-  const whole = `if(lt(abs(log(a*${h}/${w})),0.12),${fill},min(${w}/iw,${h}/ih))`;
-  const sw = Math.max(2, Math.round(w / 8));
-  const sh = Math.max(2, Math.round(h / 8));
-  return (
-    `[${input}:v]split=2[p${input}a][p${input}b];` +
-    `[p${input}a]scale=${sw}:${sh}:force_original_aspect_ratio=increase,crop=${sw}:${sh},gblur=sigma=3,scale=${w}:${h},` +
-    `colorchannelmixer=rr=0.45:gg=0.45:bb=0.45[p${input}f];[p${input}b]${fit(whole)}[p${input}w];` +
-    `[p${input}f][p${input}w]overlay=x=(W-w)/2:y=(H-h)/2:format=rgb,scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,setsar=1,settb=1/${fps}`
-  );
+export async function plateFrame(file: string, w: number, h: number): Promise<Uint8Array> {
+  const meta = await sharp(file).metadata();
+  const [iw, ih] = [meta.width ?? 0, meta.height ?? 0];
+  if (!(iw > 0 && ih > 0)) throw new Error(`cannot read the size of the picture ${file}`);
+  const cover = Math.abs(Math.log(((iw / ih) * h) / w)) < 0.12;
+  const scale = cover ? Math.max(w / iw, h / ih) : Math.min(w / iw, h / ih);
+  const fw = Math.max(2, 2 * Math.trunc((iw * scale) / 2));
+  const fh = Math.max(2, 2 * Math.trunc((ih * scale) / 2));
+  let frame: Buffer;
+  if (cover && !meta.hasAlpha) {
+    frame = await sharp(file).resize(fw, fh, { fit: 'fill' }).extract({ left: (fw - w) >> 1, top: (fh - h) >> 1, width: w, height: h }).removeAlpha().toColourspace('srgb').raw().toBuffer();
+  } else {
+    const sw = Math.max(2, Math.round(w / 8));
+    const sh = Math.max(2, Math.round(h / 8));
+    const small = await sharp(file).resize(sw, sh, { fit: 'cover' }).flatten().blur(3).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const fill = await sharp(small.data, { raw: small.info }).resize(w, h, { fit: 'fill' }).linear(0.45, 0).raw().toBuffer({ resolveWithObject: true });
+    const fitted = await sharp(file).resize(fw, fh, { fit: 'fill' }).toColourspace('srgb').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    frame = await sharp(fill.data, { raw: fill.info })
+      .composite([{ input: fitted.data, raw: fitted.info, left: (w - fw) >> 1, top: (h - fh) >> 1 }])
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+  }
+  return toYuv420(frame, w, h);
+}
+
+/** Packed sRGB (3 bytes a pixel) to BT.709 limited-range 4:2:0 planes (chroma: the mean of each 2x2). */
+export function toYuv420(rgb: Uint8Array, w: number, h: number): Uint8Array {
+  const out = new Uint8Array((w * h * 3) / 2);
+  const cw = w / 2;
+  const u0 = w * h;
+  const v0 = u0 + cw * (h / 2);
+  // Y' = 0.2126 R' + 0.7152 G' + 0.0722 B' scaled to 16-235; Cb, Cr scaled to 16-240
+  const [kr, kg, kb] = [0.2126 * (219 / 255), 0.7152 * (219 / 255), 0.0722 * (219 / 255)];
+  for (let i = 0, p = 0; i < w * h; i++, p += 3) out[i] = (16.5 + kr * rgb[p] + kg * rgb[p + 1] + kb * rgb[p + 2]) | 0;
+  const cb = (224 / 255) / 1.8556 / 4;
+  const cr = (224 / 255) / 1.5748 / 4;
+  for (let y = 0; y < h; y += 2) {
+    for (let x = 0; x < w; x += 2) {
+      const a = (y * w + x) * 3;
+      const b = a + w * 3;
+      const r = rgb[a] + rgb[a + 3] + rgb[b] + rgb[b + 3];
+      const g = rgb[a + 1] + rgb[a + 4] + rgb[b + 1] + rgb[b + 4];
+      const bl = rgb[a + 2] + rgb[a + 5] + rgb[b + 2] + rgb[b + 5];
+      const yl = 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+      const at = (y >> 1) * cw + (x >> 1);
+      out[u0 + at] = (128.5 + cb * (bl - yl)) | 0;
+      out[v0 + at] = (128.5 + cr * (r - yl)) | 0;
+    }
+  }
+  return out;
 }

@@ -1,15 +1,11 @@
 import path from 'node:path';
-import fs from 'node:fs';
-import { mapLimit } from '../concurrency.js';
-import type { FfmpegJob, RunOptions } from './ffmpeg.js';
-import { cuePlanes } from './cue-planes.js';
-import { type FrameSources, writeFrames } from './frames.js';
-import { type Part, type PictureSpec, cuePicture, planParts, plateJob } from './parts.js';
-import { DEFAULT_AUDIO_KBPS, type SoundtrackPlan, planSoundtrack, runSoundtrack } from './soundtrack.js';
+import type { FfmpegJob } from './ffmpeg.js';
+import { type Part, type PictureSpec, planParts } from './parts.js';
+import { DEFAULT_AUDIO_KBPS, type SoundtrackPlan, planSoundtrack } from './soundtrack.js';
 import { type CueSheet, cueSheet, escapeFilterValue } from './subtitles.js';
 
 /**
- * The render, as data (pure builders; src/stages/render.ts runs them):
+ * The render, as data (pure builders; src/media/run-render.ts runs them):
  * 1. the soundtrack: each narration placed at its scene's narration start, over a music bed that is
  *    ducked (side-chain compressed) under the voice;
  * 2. the picture (src/media/parts.ts): every picture (title card, stills, end card) decoded and fitted
@@ -86,74 +82,6 @@ export function planRender(spec: RenderSpec): RenderPlan {
       outputOptions: ['-map', '0:v', '-map', '1:a', '-c', 'copy', '-t', seconds, '-movflags', '+faststart'],
       output: spec.output,
     },
-  };
-}
-
-/**
- * Runs a plan: the soundtrack (mix, measure, encode) beside the parts, `plan.processes` parts at a time
- * (one failure stops the rest), then the join. Nothing waits for the soundtrack but the join.
- */
-export async function runRenderPlan(
-  plan: RenderPlan,
-  run: (job: FfmpegJob, opts: RunOptions) => Promise<string>,
-  opts: { signal?: AbortSignal; onProgress?: (seconds: number) => void } = {},
-): Promise<void> {
-  const stop = new AbortController();
-  const onAbort = () => stop.abort(opts.signal?.reason);
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const done = plan.parts.map(() => 0);
-  // the first failure stops everything still running (its ffmpeg is killed), not only what has yet to start
-  const failing = <T>(p: Promise<T>) =>
-    p.catch((err) => {
-      stop.abort(err);
-      throw err;
-    });
-  try {
-    await fs.promises.writeFile(plan.list.path, plan.list.content);
-    const captions = async () => {
-      if (!plan.captions) return;
-      await fs.promises.writeFile(plan.captions.sheet.path, plan.captions.sheet.content);
-      await run(plan.captions.job, { signal: stop.signal });
-    };
-    const parts = failing(captions()).then(() => mapLimit(
-      plan.parts,
-      plan.processes,
-      (part, k) =>
-        failing(
-          renderPart(plan, k, run, {
-            signal: stop.signal,
-            onProgress: (seconds) => {
-              done[k] = Math.min(seconds, part.seconds);
-              opts.onProgress?.(done.reduce((a, b) => a + b, 0));
-            },
-          }),
-        ),
-      stop.signal,
-    ));
-    await Promise.all([parts, failing(runSoundtrack(plan.audio, run, stop.signal))]);
-    if (stop.signal.aborted) throw stop.signal.reason;
-    await run(plan.join, { signal: stop.signal });
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-  }
-}
-
-/** Part k of a plan: its frames drawn here and written to its encoder (the captions' pictures must be drawn). */
-export function renderPart(plan: RenderPlan, k: number, run: (job: FfmpegJob, opts: RunOptions) => Promise<string>, opts: { signal: AbortSignal; onProgress?: (seconds: number) => void }): Promise<string> {
-  const part = plan.parts[k];
-  return run(part.job, { ...opts, stdin: (input) => writeFrames(part.frames, frameSources(plan, run, opts.signal), input, opts.signal) });
-}
-
-/** Where a part's frames come from: each picture fitted by ffmpeg, each cue read from its picture. */
-export function frameSources(plan: RenderPlan, run: (job: FfmpegJob, opts: RunOptions) => Promise<string>, signal: AbortSignal): FrameSources {
-  const f = plan.parts[0].frames;
-  return {
-    async plate(seg) {
-      const chunks: Buffer[] = [];
-      await run(plateJob(plan.pictures[seg], f.width, f.height, f.fps), { signal, stdout: (c) => chunks.push(c) });
-      return Buffer.concat(chunks);
-    },
-    cue: (i) => cuePlanes(cuePicture(plan.workDir, i), f.width, plan.captions!.band.y),
   };
 }
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { PermanentError } from '../errors.js';
 import { etaMeter, withEta } from '../media/eta.js';
-import { planRender, renderPart } from '../media/render.js';
+import { planRender } from '../media/render.js';
+import { renderPart } from '../media/run-render.js';
 import { drawPictures, renderInputs } from './render-inputs.js';
 import { fingerprint, partKey, partOrder } from './render-parts.js';
 import type { Task } from './types.js';

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runFfmpeg } from '../../src/media/ffmpeg.js';
 import { ease, sceneMove, windowAt } from '../../src/media/motion.js';
-import { planRender, renderPart } from '../../src/media/render.js';
+import { planRender } from '../../src/media/render.js';
+import { renderPart } from '../../src/media/run-render.js';
 import { buildTimeline } from '../../src/media/timeline.js';
 import { tempDir } from '../helpers/services.js';
 

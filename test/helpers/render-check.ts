@@ -5,7 +5,8 @@ import { cardText, drawCard } from '../../src/media/cards.js';
 import { cardWords } from '../../src/providers/text/preview-texts.js';
 import { builtinBedJob } from '../../src/media/music.js';
 import { runFfmpeg } from '../../src/media/ffmpeg.js';
-import { planRender, runRenderPlan } from '../../src/media/render.js';
+import { planRender } from '../../src/media/render.js';
+import { runRenderPlan } from '../../src/media/run-render.js';
 import { type Timeline, INTRO_SECONDS, OUTRO_SECONDS, buildTimeline } from '../../src/media/timeline.js';
 import { parseWav, wavSeconds } from '../../src/media/wav.js';
 

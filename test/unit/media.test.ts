@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PICTURES_PER_PART, plateJob } from '../../src/media/parts.js';
+import { PICTURES_PER_PART } from '../../src/media/parts.js';
 import { planRender } from '../../src/media/render.js';
 import { sceneMove } from '../../src/media/motion.js';
 import type { FfmpegJob } from '../../src/media/ffmpeg.js';
@@ -159,10 +159,8 @@ describe('render graph', () => {
       // spoken in 0.9 s, held for its 27 characters at 20 a second
       expect(c.end).toBeCloseTo(timeline.scenes[i].narrationStart + 1 + 27 / 20, 2);
     });
-    // the frames are drawn here and read raw by the encoder; every picture is fitted and converted to BT.709 once
+    // the frames are drawn here and read raw by the encoder (test/unit/frames.test.ts)
     expect(job.inputs).toEqual([{ path: 'pipe:0', format: 'rawvideo', options: ['-pix_fmt', 'yuv420p', '-s', '640x360', '-r', '30'] }]);
-    expect(plateJob('a.png', 640, 360, 30).filter).toContain('scale=out_color_matrix=bt709:out_range=tv,format=yuv420p');
-    expect(plateJob('a.png', 640, 360, 30).outputOptions).toEqual(expect.arrayContaining(['-frames:v', '1', '-f', 'rawvideo']));
     expect(job.outputOptions).toEqual(expect.arrayContaining(['-g', '15', '-bf', '2', '-colorspace', 'bt709']));
     expect(job.outputOptions).toContain('-an');
     // the soundtrack is encoded on its own and joined with the picture, which is not encoded again
