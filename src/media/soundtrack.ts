@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FfmpegJob, RunOptions } from './ffmpeg.js';
 import type { Timeline } from './timeline.js';
+import { STEREO, type VoiceTrack, voiceTrack } from './voice-track.js';
 
 /**
  * The soundtrack, as data: narrations placed on the timeline over a ducked music bed, measured (EBU R128),
@@ -21,7 +24,6 @@ export function ceilingFor(kbps: number): number {
 }
 
 const n = (x: number) => Number(x.toFixed(3)).toString();
-const STEREO = 'aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo';
 
 export interface MixSpec {
   narrations: string[];
@@ -31,33 +33,24 @@ export interface MixSpec {
   output: string;
 }
 
-export function buildMixJob(spec: MixSpec): FfmpegJob {
+/** The narration track (its chunks joined) over the music bed, ducked under the voice. */
+export function buildMixJob(spec: MixSpec, voices: VoiceTrack): FfmpegJob {
   const { timeline } = spec;
   const total = n(timeline.total);
-  const chains: string[] = [];
-  spec.narrations.forEach((_, i) => {
-    const ms = Math.round(timeline.scenes[i].narrationStart * 1000);
-    chains.push(`[${i}:a]${STEREO},adelay=delays=${ms}:all=1[n${i}]`);
-  });
-  const voices = spec.narrations.map((_, i) => `[n${i}]`).join('');
   const pad = `apad=whole_dur=${total},atrim=0:${total}`;
-  if (!spec.music) {
-    chains.push(`${voices}amix=inputs=${spec.narrations.length}:normalize=0,${pad}[out]`);
-  } else {
-    const m = spec.narrations.length;
-    chains.push(`${voices}amix=inputs=${m}:normalize=0,${pad},asplit=2[voice][key]`);
+  const k = voices.chunks.length;
+  const joined = k > 1 ? `${voices.chunks.map((_, i) => `[${i}:a]`).join('')}concat=n=${k}:v=0:a=1,` : '[0:a]';
+  const chains = [`${joined}${STEREO},${pad}${spec.music ? ',asplit=2[voice][key]' : '[out]'}`];
+  if (spec.music) {
     chains.push(
-      `[${m}:a]${STEREO},atrim=0:${total},volume=0.35,` +
+      `[${k}:a]${STEREO},atrim=0:${total},volume=0.35,` +
         `afade=t=in:d=2,afade=t=out:st=${n(Math.max(0, timeline.total - 3))}:d=3[bed]`,
     );
     chains.push('[bed][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=450[ducked]');
     chains.push(`[voice][ducked]amix=inputs=2:normalize=0,${pad}[out]`);
   }
   return {
-    inputs: [
-      ...spec.narrations.map((path) => ({ path })),
-      ...(spec.music ? [{ path: spec.music, options: ['-stream_loop', '-1'] }] : []),
-    ],
+    inputs: [...voices.chunks.map((c) => ({ path: c.output })), ...(spec.music ? [{ path: spec.music, options: ['-stream_loop', '-1'] }] : [])],
     filter: chains.join(';'),
     outputOptions: ['-map', '[out]', '-c:a', 'pcm_s16le', '-ar', '48000'],
     output: spec.output,
@@ -109,6 +102,8 @@ export function normaliseFilter(l: Loudness, ceiling: number, makeup = 0): strin
 }
 
 export interface SoundtrackPlan {
+  /** the narration track, chunk by chunk */
+  voices: VoiceTrack;
   mix: FfmpegJob;
   /** the mix's loudness after a level change */
   measure: (filter: string) => FfmpegJob;
@@ -118,8 +113,10 @@ export interface SoundtrackPlan {
 
 export function planSoundtrack(spec: MixSpec & { kbps: number; seconds: string; encoded: string }): SoundtrackPlan {
   const mixed = spec.output;
+  const voices = voiceTrack(spec.narrations, spec.timeline, path.dirname(mixed));
   return {
-    mix: buildMixJob(spec),
+    voices,
+    mix: buildMixJob(spec, voices),
     measure: (filter) => buildMeasureJob(mixed, filter),
     encode: (filter) => ({
       inputs: [{ path: mixed }],
@@ -132,11 +129,13 @@ export function planSoundtrack(spec: MixSpec & { kbps: number; seconds: string; 
 }
 
 /**
- * Mix, measure, level, encode. Limiting lowers the loudness of peaky speech (espeak: 0.3 to 0.7 LU), so
+ * Narration chunks, mix, measure, level, encode. Limiting lowers the loudness of peaky speech (espeak: 0.3 to 0.7 LU), so
  * when the limiter is needed its result is measured once more and the difference made up before encoding.
  */
 export async function runSoundtrack(plan: SoundtrackPlan, run: (job: FfmpegJob, opts: RunOptions) => Promise<string>, signal: AbortSignal): Promise<void> {
+  for (const chunk of plan.voices.chunks) await run(chunk, { signal });
   await run(plan.mix, { signal });
+  await Promise.all(plan.voices.chunks.map((c) => fs.promises.rm(c.output, { force: true })));
   const measured = parseLoudness(await run(plan.measure('anull'), { signal }));
   let filter = normaliseFilter(measured, plan.ceiling);
   if (filter.includes('alimiter')) {

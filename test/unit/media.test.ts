@@ -4,6 +4,7 @@ import { planRender } from '../../src/media/render.js';
 import { sceneMove } from '../../src/media/motion.js';
 import type { FfmpegJob } from '../../src/media/ffmpeg.js';
 import { buildMixJob, ceilingFor, normaliseFilter, parseLoudness, runSoundtrack } from '../../src/media/soundtrack.js';
+import { voiceTrack } from '../../src/media/voice-track.js';
 import { buildCues } from '../../src/media/cues.js';
 import { cueSheet, escapeAss, escapeFilterValue, parseSrt, toAss, toSrt } from '../../src/media/subtitles.js';
 import { buildTimeline, chapters, formatTimestamp } from '../../src/media/timeline.js';
@@ -260,23 +261,36 @@ describe('render graph', () => {
     };
     // espeak over the bed measured -21.3 LUFS, -4.5 dBTP; limited at -2 dBTP it measured -14.7 LUFS
     const limited = await soundtrack([summary(-21.3, -4.5), summary(-14.7, -2)]);
-    expect(limited.map((j) => j.output)).toEqual(['/w/soundtrack.wav', '-', '-', '/w/soundtrack.m4a']);
-    expect(limited[2].filter).toContain('[0:a]volume=7.3dB,aresample=192000,alimiter=limit=0.794:');
-    expect(limited[3].filter).toContain('[0:a]volume=8dB,aresample=192000,alimiter=limit=0.794:');
+    expect(limited.map((j) => j.output)).toEqual(['/w/voice-0.wav', '/w/soundtrack.wav', '-', '-', '/w/soundtrack.m4a']);
+    expect(limited[3].filter).toContain('[0:a]volume=7.3dB,aresample=192000,alimiter=limit=0.794:');
+    expect(limited[4].filter).toContain('[0:a]volume=8dB,aresample=192000,alimiter=limit=0.794:');
     // a gain that leaves the peaks under the ceiling needs no limiter and no second measurement
     const plain = await soundtrack([summary(-20, -9)]);
-    expect(plain.map((j) => j.output)).toEqual(['/w/soundtrack.wav', '-', '/w/soundtrack.m4a']);
-    expect(plain[2].filter).toMatch(/^\[0:a\]volume=6dB,aresample=48000/);
+    expect(plain.map((j) => j.output)).toEqual(['/w/voice-0.wav', '/w/soundtrack.wav', '-', '/w/soundtrack.m4a']);
+    expect(plain[3].filter).toMatch(/^\[0:a\]volume=6dB,aresample=48000/);
   });
 
-  it('places each narration at its scene and ducks the music under it', () => {
-    const job = buildMixJob({ narrations: ['a.wav', 'b.wav', 'c.wav'], timeline, music: 'bed.wav', output: 'mix.wav' });
+  it('places each narration at its scene, to the sample, in chunks of a few files, and ducks the music under it', () => {
+    const long = buildTimeline(Array.from({ length: 40 }, (_, i) => 5 + (i % 7)), { fps: 30, transition: 0.5, intro: 4, outro: 4 });
+    const narrations = long.scenes.map((_, i) => `n${i}.wav`);
+    const voices = voiceTrack(narrations, long, '/w');
+    expect(voices.chunks.map((c) => c.inputs.length)).toEqual([16, 16, 8]);
+    // each narration is padded to the next one's start: the slots add up to the video's samples
+    const slots = voices.chunks.flatMap((c) => [...c.filter!.matchAll(/apad=whole_len=(\d+),atrim=end_sample=(\d+)/g)].map((m) => Number(m[1])));
+    const lead = Number(/atrim=end_sample=(\d+),aformat=sample_fmts=fltp\[lead\]/.exec(voices.chunks[0].filter!)![1]);
+    expect(lead).toBe(Math.round(long.scenes[0].narrationStart * 48000));
+    expect(slots).toHaveLength(40);
+    long.scenes.slice(0, -1).forEach((s, i) => expect(lead + slots.slice(0, i + 1).reduce((a, b) => a + b, 0)).toBe(Math.round(long.scenes[i + 1].narrationStart * 48000)));
+    expect(lead + slots.reduce((a, b) => a + b, 0)).toBe(Math.round(long.total * 48000));
+    const job = buildMixJob({ narrations, timeline: long, music: 'bed.wav', output: 'mix.wav' }, voices);
+    expect(job.inputs.map((i) => i.path)).toEqual(['/w/voice-0.wav', '/w/voice-1.wav', '/w/voice-2.wav', 'bed.wav']);
     expect(job.inputs.at(-1)).toEqual({ path: 'bed.wav', options: ['-stream_loop', '-1'] });
-    timeline.scenes.forEach((s) => expect(job.filter).toContain(`adelay=delays=${Math.round(s.narrationStart * 1000)}:all=1`));
+    expect(job.filter).toContain('[0:a][1:a][2:a]concat=n=3:v=0:a=1,');
+    expect(job.filter).toContain('[3:a]aresample=48000');
     expect(job.filter).toContain('[bed][key]sidechaincompress');
-    expect(job.filter).toContain(`apad=whole_dur=${Number(timeline.total.toFixed(3))}`);
-    const dry = buildMixJob({ narrations: ['a.wav', 'b.wav', 'c.wav'], timeline, music: null, output: 'mix.wav' });
-    expect(dry.inputs).toHaveLength(3);
+    expect(job.filter).toContain(`apad=whole_dur=${Number(long.total.toFixed(3))}`);
+    const dry = buildMixJob({ narrations: ['a.wav', 'b.wav', 'c.wav'], timeline, music: null, output: 'mix.wav' }, voiceTrack(['a.wav', 'b.wav', 'c.wav'], timeline, '/w'));
+    expect(dry.inputs).toEqual([{ path: '/w/voice-0.wav' }]);
     expect(dry.filter).not.toContain('sidechaincompress');
   });
 });
