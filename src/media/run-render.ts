@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { mapLimit } from '../concurrency.js';
 import { cuePlanes } from './cue-planes.js';
 import type { FfmpegJob, RunOptions } from './ffmpeg.js';
@@ -52,9 +53,17 @@ export async function runRenderPlan(
     await Promise.all([parts, failing(runSoundtrack(plan.audio, run, stop.signal))]);
     if (stop.signal.aborted) throw stop.signal.reason;
     await run(plan.join, { signal: stop.signal });
+    await removeIntermediates(plan);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Once joined, the parts, the soundtrack and the cue pictures go: the render's folder holds the video, not its makings twice. */
+async function removeIntermediates(plan: RenderPlan): Promise<void> {
+  const cues = plan.captions ? (await fs.promises.readdir(plan.workDir)).filter((f) => /^cue-\d+\.png$/.test(f)).map((f) => path.join(plan.workDir, f)) : [];
+  const files = [...plan.parts.map((p) => p.job.output), plan.list.path, plan.audio.mix.output, plan.join.inputs[1].path, ...cues, ...(plan.captions ? [plan.captions.sheet.path] : [])];
+  await Promise.all(files.map((f) => fs.promises.rm(f, { force: true })));
 }
 
 /** Part k of a plan: its frames drawn here and written to its encoder (the captions' pictures must be drawn). */

@@ -101,6 +101,9 @@ export function normaliseFilter(l: Loudness, ceiling: number, makeup = 0): strin
   return `${volume},aresample=192000,alimiter=limit=${n(10 ** (ceiling / 20))}:attack=5:release=50:level=false:latency=1,aresample=48000`;
 }
 
+/** The soundtrack's encoder options: AAC-LC, 48 kHz stereo. */
+export const audioEncoding = (kbps: number) => ['-c:a', 'aac', '-profile:a', 'aac_low', '-b:a', `${kbps}k`, '-ar', '48000', '-ac', '2'];
+
 export interface SoundtrackPlan {
   /** the narration track, chunk by chunk */
   voices: VoiceTrack;
@@ -121,7 +124,7 @@ export function planSoundtrack(spec: MixSpec & { kbps: number; seconds: string; 
     encode: (filter) => ({
       inputs: [{ path: mixed }],
       filter: `[0:a]${filter},${STEREO}[aout]`,
-      outputOptions: ['-map', '[aout]', '-c:a', 'aac', '-profile:a', 'aac_low', '-b:a', `${spec.kbps}k`, '-ar', '48000', '-ac', '2', '-t', spec.seconds],
+      outputOptions: ['-map', '[aout]', ...audioEncoding(spec.kbps), '-t', spec.seconds],
       output: spec.encoded,
     }),
     ceiling: ceilingFor(spec.kbps),
