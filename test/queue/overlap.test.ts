@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStory } from '../../src/db/stories.js';
+import { getStory, getStoryDetail } from '../../src/db/stories.js';
+import { PermanentError } from '../../src/errors.js';
+import { buildStoryRun } from '../../src/run-story.js';
 import type { Db } from '../../src/db/types.js';
 import { runWorker } from '../../src/queue/worker.js';
 import { retryStory } from '../../src/retry.js';
 import { PIPELINE, type Pipeline, type Stage } from '../../src/stages/index.js';
 import { createStory } from '../../src/stories.js';
 import { BACKENDS, freshDb } from '../helpers/db.js';
+import { waitFor } from '../helpers/cli.js';
 import { testConfig, testServices } from '../helpers/services.js';
 
 /**
@@ -73,5 +76,38 @@ describe.each(BACKENDS)('overlapping stages on %s', (backend) => {
     const redone = ['generate_audio', 'generate_subtitles', 'generate_metadata', 'render_video', 'upload_youtube'];
     expect(events.filter((e) => e.endsWith('reset'))).toEqual(redone.map((t) => `${t} reset`));
     expect(events.filter((e) => e.endsWith('started'))).toEqual(redone.map((t) => `${t} started`));
+  });
+
+  it('run: a stage that gives up fails the story once the stage beside it has finished its job, which keeps its work but queues nothing', async () => {
+    const services = testServices(db, testConfig({ queue: { pollSeconds: 0.05 } }));
+    const pipeline: Pipeline = PIPELINE.map((real): Stage => ({
+      type: real.type,
+      status: real.status,
+      title: real.title,
+      needs: real.needs,
+      async run(story, ctx) {
+        // the stills are still being drawn when the narration gives up
+        if (real.type === 'generate_images') await waitFor(async () => (await getStory(ctx.db, story.id))!.status === 'failed', 30_000, 'the story to fail');
+        if (real.type === 'generate_audio') {
+          const drawing = async () => (await ctx.db.query("select 1 from jobs where story_id = $1 and type = 'generate_images' and status = 'processing'", [story.id])).length > 0;
+          await waitFor(drawing, 30_000, 'the stills to be drawn');
+          throw new PermanentError('voice does not exist');
+        }
+      },
+      async reset() {},
+    }));
+    const s = await createStory(services, pipeline, { topic: 'One gives up', language: 'en-US', approval: false });
+    const run = buildStoryRun(services, pipeline, s.id, { worker: 'run', stop: new AbortController().signal, renderer: 'silent' });
+    await expect(run.run()).rejects.toThrow(/story failed: generate_audio: voice does not exist/);
+    const d = (await getStoryDetail(db, s.id))!;
+    expect([d.status, d.error_message]).toEqual(['failed', 'generate_audio: voice does not exist']);
+    // run reported the failure after the stills' job ended: they finished and count, the story stays failed, nothing more was queued
+    expect(d.jobs.map((j) => [j.type, j.status])).toEqual([
+      ['generate_script', 'completed'],
+      ['generate_images', 'completed'],
+      ['generate_audio', 'failed'],
+    ]);
+    // retry resumes the narration only
+    expect((await retryStory(services, pipeline, s.id)).stage).toBe('generate_audio');
   });
 });
