@@ -98,7 +98,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`,
     .command('retry')
     .description('resume a failed story at its failed stage, or redo it from a stage')
     .argument('<id>', 'story id or unique prefix')
-    .option('--from <stage>', `redo from this stage, clearing what it and later stages made: ${JOB_TYPES.join(', ')}`)
+    .option('--from <stage>', `redo from this stage, clearing what it and the stages that need it made: ${JOB_TYPES.join(', ')}`)
     .option('--budget <usd>', "set the story's spending limit in US dollars anew (e.g. after `budget reached`)")
     .option('--json', 'print {"story_id", "status", "stage"}')
     .action(async (id: string, opts, cmd: Command) => (await import('./commands/retry.js')).retry(globals(cmd), id, opts));

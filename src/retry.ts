@@ -2,7 +2,8 @@ import { getStory, jobRow } from './db/stories.js';
 import type { Queryable } from './db/types.js';
 import { ConflictError, UsageError } from './errors.js';
 import { enqueue } from './queue/jobs.js';
-import { type Pipeline, progressIndex, stageOf } from './stages/index.js';
+import { queueReady, storyProgress } from './queue/progress.js';
+import { type Pipeline, needsOf, stageOf, withDependents } from './stages/index.js';
 import type { Services } from './stages/types.js';
 import { newStorySchema, resolveStory } from './stories.js';
 import type { Job, JobType, Story } from './types.js';
@@ -14,8 +15,8 @@ export async function activeJobs(db: Queryable, storyId: string): Promise<Job[]>
 }
 
 /**
- * Resumes a story: at its failed stage, or at `from` (whose work, and every later stage's, is cleared
- * first). Finished work before that stage is kept. Checks, clearing and the new job are one
+ * Resumes a story: at its failed stage, or at `from` (whose work, and the work of every stage that needs
+ * it, is cleared first). Finished work the stage does not lead to is kept. Checks, clearing and the new job are one
  * transaction on the locked story row, so two retries cannot both queue it.
  */
 export async function retryStory(services: Services, pipeline: Pipeline, idOrPrefix: string, from?: string, opts: { budgetUsd?: number } = {}): Promise<{ story: Story; stage: string }> {
@@ -37,39 +38,35 @@ export function checkStage(pipeline: Pipeline, from: string | undefined): void {
 
 /**
  * Retry's transaction (also `reject`'s): on the locked story row, refuses a story with an active job,
- * clears the work of `from` and later stages, and queues the stage to resume at. Returns its type.
+ * clears the work of `from` and the stages that need it, and queues the stage to resume at (and any other
+ * stage that can start). Returns its type.
  */
 export async function requeueFrom(tx: Queryable, services: Services, pipeline: Pipeline, storyId: string, from?: string, opts: { budgetUsd?: number } = {}): Promise<JobType> {
   const [story] = await tx.query<Story>('select * from stories where id = $1 for update', [storyId]);
   const [active] = await activeJobs(tx, story.id);
   if (active?.held) throw new ConflictError(`story ${story.id} is ${active.held}: \`lost-archives approve ${story.id.slice(0, 8)}\`, or \`reject ${story.id.slice(0, 8)} --from STAGE\``);
   if (active) throw new ConflictError(`story ${story.id} already has job ${active.id} (${active.type}) ${active.status}; wait for it or let its worker finish`);
-  // the first stage whose work is not done: stages run in order, so everything before it is
-  let undone: number;
-  if (story.status === 'failed') {
-    const [last] = await tx.query<{ type: string }>("select type from jobs where story_id = $1 and status = 'failed' order by id desc limit 1", [story.id]);
-    undone = Math.max(0, pipeline.findIndex((s) => s.type === last?.type));
-  } else {
-    undone = Math.max(0, progressIndex(pipeline, story.status));
-  }
-  let index = undone;
+  const { done } = await storyProgress(tx, pipeline, story.id);
   if (from) {
-    index = pipeline.findIndex((s) => s.type === from);
-    if (index > undone) {
-      const need = pipeline[undone].type;
-      throw new ConflictError(`cannot start story ${story.id} at ${from}: ${need} has not finished yet; use --from ${need} (or an earlier stage)`);
+    const stage = stageOf(pipeline, from)!;
+    const need = needsOf(pipeline, stage).find((n) => !done.has(n));
+    if (need) throw new ConflictError(`cannot start story ${story.id} at ${from}: ${need} has not finished yet; use --from ${need} (or an earlier stage)`);
+    // what the stage made goes, and what every stage that reads it made; the rest is kept
+    for (const s of withDependents(pipeline, stage.type)) await s.reset(story, { db: tx, storage: services.storage });
+    if ((await enqueue(tx, story.id, stage.type, services.config.queue.maxAttempts)) === null) {
+      throw new ConflictError(`story ${story.id} was queued again by someone else just now`);
     }
-    for (const later of pipeline.slice(index)) await later.reset(story, { db: tx, storage: services.storage });
+    // work redone from a stage is prepared like new work (a gated upload is held again); a resumed job is not
+    await stage.queued?.((await getStory(tx, story.id))!, { db: tx, config: services.config });
   } else if (story.status !== 'failed') {
     throw new ConflictError(`story ${story.id} is ${story.status}, not failed: nothing to resume. To redo work from a stage, use --from STAGE.`);
   }
-  const target = pipeline[index];
-  await tx.query('update stories set status = $2, error_message = null, updated_at = now() where id = $1', [story.id, target.status]);
+  // the failed stage, and any other that had not started, is queued again (with --from: any beside it)
+  const queued = await queueReady(tx, pipeline, story.id, services.config, !!from);
+  const target = from ?? queued[0]?.type;
+  if (!target) throw new ConflictError(`story ${story.id} has no stage left to run; \`lost-archives status ${story.id}\` shows its jobs`);
+  const { status } = await storyProgress(tx, pipeline, story.id);
+  await tx.query('update stories set status = $2, error_message = null, updated_at = now() where id = $1', [story.id, status]);
   if (opts.budgetUsd !== undefined) await tx.query('update stories set budget_usd = $2 where id = $1', [story.id, opts.budgetUsd]);
-  if ((await enqueue(tx, story.id, target.type, services.config.queue.maxAttempts)) === null) {
-    throw new ConflictError(`story ${story.id} was queued again by someone else just now`);
-  }
-  // work redone from a stage is prepared like new work (a gated upload is held again); a resumed job is not
-  if (from) await target.queued?.((await getStory(tx, story.id))!, { db: tx, config: services.config });
-  return target.type;
+  return target as JobType;
 }

@@ -1,12 +1,12 @@
 import { DeferredError, LeaseLostError, RetryableError, ShutdownError, WaitingError, databaseFault, errorMessage, isDatabaseFault, isPermanent } from '../errors.js';
 import { getStory } from '../db/stories.js';
-import type { Queryable } from '../db/types.js';
 import type { Pipeline } from '../stages/index.js';
-import { TASKS, nextAfter } from '../stages/index.js';
+import { TASKS } from '../stages/index.js';
 import type { Services } from '../stages/types.js';
-import type { Job, JobType } from '../types.js';
+import type { Job } from '../types.js';
 import { untilAborted, withDbRetry } from './db-retry.js';
 import * as q from './jobs.js';
+import { completeStage } from './progress.js';
 
 export type JobOutcome = 'completed' | 'retry' | 'failed' | 'lost' | 'released';
 
@@ -22,7 +22,7 @@ export interface ExecuteOptions {
 
 /**
  * Runs one claimed job: renews its lease while the stage works, then completes it (moving the story
- * on and enqueuing the next stage) or records the failure. A worker that lost its lease aborts the
+ * on and enqueuing the stages that can start now) or records the failure. A worker that lost its lease aborts the
  * stage and writes no result.
  */
 export async function executeJob(services: Services, job: Job, opts: ExecuteOptions): Promise<{ outcome: JobOutcome; error?: string }> {
@@ -71,7 +71,7 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
   try {
     // a query that hangs (the network is gone) must not outlive the lease: give up with it
     const whileHeld = <T>(p: Promise<T>) => untilAborted(p, controller.signal);
-    const marked = await whileHeld(withDbRetry(() => q.markStoryStage(db, job, opts.worker, stage.status), log, leaseEnds()));
+    const marked = await whileHeld(withDbRetry(() => q.markStoryStage(db, job, opts.worker, opts.pipeline[0].status), log, leaseEnds()));
     const story = await whileHeld(withDbRetry(() => getStory(db, job.story_id), log, leaseEnds()));
     // a failed story keeps its status; otherwise the job is no longer this worker's
     if (!marked && story?.status !== 'failed') throw new LeaseLostError(String(job.id));
@@ -116,22 +116,8 @@ export async function executeJob(services: Services, job: Job, opts: ExecuteOpti
     return { outcome: ok ? 'released' : 'lost', error };
   }
   if (stageError === null) {
-    const next = nextAfter(opts.pipeline, job.type as JobType);
-    const queued = !task && next.type ? opts.pipeline.find((s) => s.type === next.type)?.queued : undefined;
-    // the next stage's job is created, and prepared by its stage (held, given a slot), in one transaction
-    const completeJob = (tx: Queryable) => (task ? q.completeTask(tx, job, opts.worker) : q.complete(tx, job, opts.worker, next, settings.maxAttempts));
-    const ok = await withDbRetry(
-      () =>
-        queued
-          ? db.transaction(async (tx) => {
-              if (!(await completeJob(tx))) return false;
-              await queued((await getStory(tx, job.story_id))!, { db: tx, config });
-              return true;
-            })
-          : completeJob(db),
-      log,
-      leaseEnds(),
-    );
+    // a stage's completion sets the story's status and queues the stages that can start now, in one transaction
+    const ok = await withDbRetry(() => (task ? q.completeTask(db, job, opts.worker) : completeStage(db, opts.pipeline, job, opts.worker, config)), log, leaseEnds());
     if (!ok) {
       log.warn('finished, but the lease was lost meanwhile: result not recorded');
       return { outcome: 'lost' };

@@ -55,17 +55,17 @@ export async function release(db: Queryable, job: Job, worker: string): Promise<
 }
 
 /**
- * Marks the story as being worked on by this stage (claim does not know the stage order), only while
- * this worker still holds the job: a worker that was cut off and whose late write arrives after another
- * took over must not move the story back.
+ * Shows a pending story as being worked on (`status` is the first stage in pipeline order not yet done:
+ * only a completion or a retry changes it), only while this worker still holds the job: a worker that was
+ * cut off and whose late write arrives after another took over must not move the story. False: not the owner.
  */
-export async function markStoryStage(db: Queryable, job: Job, worker: string, status: StoryStatus): Promise<boolean> {
+export async function markStoryStage(db: Queryable, job: Job, worker: string, firstStatus: StoryStatus): Promise<boolean> {
   const rows = await db.query(
-    `update stories set status = $2, updated_at = now()
+    `update stories set status = case when status = 'pending' then $2 else status end, updated_at = now()
      where id = $1 and status <> 'failed'
        and exists (select 1 from jobs where id = $3 and locked_by = $4 and attempts = $5 and status = 'processing')
      returning id`,
-    [job.story_id, status, job.id, worker, job.attempts],
+    [job.story_id, firstStatus, job.id, worker, job.attempts],
   );
   return rows.length > 0;
 }

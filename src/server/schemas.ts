@@ -29,7 +29,7 @@ export const createdSchema = z.strictObject({ story_id: z.uuid(), status: status
 
 export const retryBodySchema = z
   .strictObject({
-    from: z.string().optional().describe(`redo from this stage, clearing what it and later stages made: ${JOB_TYPES.join(', ')}`),
+    from: z.string().optional().describe(`redo from this stage, clearing what it and the stages that need it made: ${JOB_TYPES.join(', ')}`),
     budget_usd: newStorySchema.shape.budget_usd.describe('a new spending limit in USD (e.g. after "budget reached")'),
   })
   .nullish();

@@ -13,6 +13,8 @@ export const audioStage: Stage = {
   type: 'generate_audio',
   status: 'generating_audio',
   title: 'Record the narration',
+  // the narration reads the script only: it is recorded while the stills are drawn
+  needs: ['generate_script'],
   async run(story, ctx) {
     const scenes = await listScenes(ctx.db, story.id);
     const missing = [];

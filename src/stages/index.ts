@@ -10,9 +10,14 @@ import type { Stage, Task } from './types.js';
 import { uploadStage } from './upload.js';
 
 export type { Stage, StageContext, Services, Task } from './types.js';
+export { activeTypes, doneStages, needsOf, readyStages, statusOf, withDependents, type StageJob } from './needs.js';
 export type Pipeline = readonly Stage[];
 
-/** The pipeline, in order. This list is the only place the order of stages is written. */
+/**
+ * The pipeline, in order. This list is the only place the order of stages is written. A stage starts
+ * once the stages it `needs` are done (every stage before it unless it says otherwise): the narration
+ * is recorded while the stills are drawn; render and upload wait for everything before them.
+ */
 export const PIPELINE: Pipeline = [scriptStage, imagesStage, audioStage, subtitlesStage, metadataStage, renderStage, uploadStage];
 
 export const JOB_TYPES: readonly JobType[] = PIPELINE.map((s) => s.type);
@@ -27,13 +32,6 @@ export function withTasks(types: readonly JobType[]): (JobType | TaskType)[] {
 
 export function stageOf(pipeline: Pipeline, type: string): Stage | undefined {
   return pipeline.find((s) => s.type === type);
-}
-
-/** What follows a completed stage: the next stage's status and job, or `published` and no job. */
-export function nextAfter(pipeline: Pipeline, type: JobType): { status: StoryStatus; type: JobType | null } {
-  const i = pipeline.findIndex((s) => s.type === type);
-  const next = pipeline[i + 1];
-  return next ? { status: next.status, type: next.type } : { status: 'published', type: null };
 }
 
 /** Position of a story status in the pipeline: -1 pending, the stage index while working, length when published. */

@@ -52,6 +52,8 @@ export const metadataStage: Stage = {
   type: 'generate_metadata',
   status: 'generating_metadata',
   title: 'Write title, description and tags',
+  // the chapters (from the narration's timeline) go into the writer's prompt; the stills' credits into the description
+  needs: ['generate_images', 'generate_audio'],
   async run(story, ctx) {
     if (story.metadata) {
       ctx.progress('metadata already written');

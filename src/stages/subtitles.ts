@@ -11,6 +11,7 @@ export const subtitlesStage: Stage = {
   type: 'generate_subtitles',
   status: 'generating_subtitles',
   title: 'Time the subtitles',
+  needs: ['generate_audio'],
   async run(story, ctx) {
     const scenes = await listScenes(ctx.db, story.id);
     const timeline = sceneTimeline(scenes, ctx.config.video);

@@ -35,6 +35,8 @@ export interface Stage {
   status: StoryStatus;
   /** What the stage does, in the operator's words. */
   title: string;
+  /** The stages whose work this one reads; absent: every stage before it. Stages whose needs are done run side by side. */
+  needs?: readonly JobType[];
   /** Does only what is missing: a re-run after a crash or retry repeats no finished work. */
   run(story: Story, ctx: StageContext): Promise<void>;
   /** Removes what this stage made, so `retry --from` can redo it (inside retry's transaction). */

@@ -52,7 +52,7 @@ describe.each(BACKENDS)('approval gate on %s', (kind) => {
     expect((await listEvents(db, story.id)).map((e) => [e.kind, e.note])).toEqual([['approved', 'looks right']]);
   });
 
-  it('reject --from generate_images redoes that stage and the later ones only, keeps the note, and holds the upload again', async () => {
+  it('reject --from generate_images redoes that stage and the ones that need it only (the narration is kept), keeps the note, and holds the upload again', async () => {
     const services = testServices(db);
     const { pipeline, runs } = recordingPipeline();
     const story = await createStory(services, pipeline, { topic: 'Rejected once', approval: true });
@@ -63,7 +63,7 @@ describe.each(BACKENDS)('approval gate on %s', (kind) => {
     expect(await rejectStory(services, pipeline, story.id, 'generate_images', 'stills too dark')).toEqual({ story_id: story.id, stage: 'generate_images' });
     await expect(rejectStory(services, pipeline, story.id, 'generate_images')).rejects.toThrow(ConflictError);
     await workOnce(services, pipeline);
-    expect(runs.map((r) => r.type)).toEqual(['generate_images', 'generate_audio', 'generate_subtitles', 'generate_metadata', 'render_video']);
+    expect(runs.map((r) => r.type)).toEqual(['generate_images', 'generate_metadata', 'render_video']);
     const jobs = await jobsOf(db, story.id);
     expect(jobs.filter((j) => j.type === 'upload_youtube').map((j) => [j.status, j.held])).toEqual([['failed', null], ['queued', 'awaiting approval']]);
     expect(jobs.filter((j) => j.type === 'generate_script')).toHaveLength(1);

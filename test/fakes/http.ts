@@ -28,6 +28,8 @@ export interface FakeServer {
   url: string;
   port: number;
   requests: FakeRequest[];
+  /** performance.now() when the server started: the origin of `at` and `done` */
+  startedAt: number;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startFake(handle: (req: FakeRequest) => Reply | Promise<Re
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    startedAt: t0,
     close: () =>
       new Promise<void>((ok) => {
         server.closeAllConnections();
