@@ -25,8 +25,9 @@ describe('the embedded database after a killed run', () => {
     const first = startCli(['run', 'The Library of Alexandria'], { cwd });
     await waitFor(() => {
       if (first.exitCode !== null) throw new Error(`the run ended early: ${first.output()}`);
-      // a progress line: the render's job is claimed and its stage runs
-      return /❯ Render the video\n› /.test(first.output());
+      // the render stage's first progress line: its job is claimed and its stage runs (stages run side by
+      // side, so every task's title is printed at the start)
+      return /\n› (title card|\d+% of)/.test(first.output());
     }, 180_000, 'the render to start');
     const id = /story ([0-9a-f-]{36})/.exec(first.output())![1];
     first.kill('SIGKILL');

@@ -99,8 +99,11 @@ describe('worker processes on PostgreSQL', () => {
     expect(w.log()).not.toContain('job handed back');
     const jobs = await db.query<{ type: string; status: string }>('select type, status from jobs order by id');
     expect(jobs[0]).toEqual({ type: 'generate_script', status: 'completed' });
-    // it claimed nothing after the signal: the next stage waits, queued
-    expect(jobs.slice(1)).toEqual([{ type: 'generate_images', status: 'queued' }]);
+    // it claimed nothing after the signal: the next stages (the stills and, beside them, the narration) wait, queued
+    expect(jobs.slice(1).sort((a, b) => a.type.localeCompare(b.type))).toEqual([
+      { type: 'generate_audio', status: 'queued' },
+      { type: 'generate_images', status: 'queued' },
+    ]);
   });
 
   it('SIGTERM: a job that outlasts the grace period is handed back, queued, with its attempt returned', async () => {

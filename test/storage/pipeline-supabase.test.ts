@@ -63,7 +63,7 @@ describe('offline pipeline with Supabase Storage', () => {
       assets: { kind: string; storage_key: string; url: string; content_type: string; bytes: number }[];
     };
     expect(story.status).toBe('published');
-    const types = (prefix: string) => [...fake.objects].filter(([k]) => k.startsWith(prefix)).map(([k, o]) => [k.slice(prefix.length), o.contentType]);
+    const types = (prefix: string) => [...fake.objects].filter(([k]) => k.startsWith(prefix)).map(([k, o]) => [k.slice(prefix.length), o.contentType]).sort((a, b) => a[0].localeCompare(b[0]));
     const pad = (n: number) => String(n).padStart(2, '0');
     for (const s of story.scenes) {
       expect(types(`archive/stories/${id}/scenes/${pad(s.position)}/`)).toEqual([
