@@ -1,9 +1,10 @@
 import sharp from 'sharp';
+import { cbOf, crOf, lumaOf } from './plate.js';
 import { type CuePlanes, cueStride } from './warp.js';
 
 /**
  * A cue picture (the subtitles drawn by libass on a transparent band, src/media/render.ts) as BT.709
- * limited-range 4:2:0 planes with their alpha, ready to lay over frames. Each chroma sample is the
+ * limited-range 4:2:0 planes (the conversion of src/media/plate.ts) with their alpha, ready to lay over frames. Each chroma sample is the
  * alpha-weighted colour of its four pixels, so glyph edges take no colour from the transparent canvas.
  */
 export async function cuePlanes(file: string, width: number, y: number): Promise<CuePlanes> {
@@ -19,18 +20,14 @@ export function toPlanes(rgba: Uint8Array, width: number, rows: number, y: numbe
   const chroma = (s / 2) * (rows / 2);
   const colours = luma + 2 * chroma;
   const data = new Uint8Array(2 * colours);
-  // BT.709: Y' = 0.2126 R' + 0.7152 G' + 0.0722 B'; limited range 16-235 (luma), 16-240 (chroma)
-  const [kr, kg, kb] = [0.2126 * (219 / 255), 0.7152 * (219 / 255), 0.0722 * (219 / 255)];
   for (let j = 0; j < rows; j++) {
     for (let i = 0, p = j * width * 4, o = j * s; i < width; i++, p += 4, o++) {
       const a = rgba[p + 3];
       if (a === 0) continue;
-      data[o] = (16.5 + kr * rgba[p] + kg * rgba[p + 1] + kb * rgba[p + 2]) | 0;
+      data[o] = lumaOf(rgba[p], rgba[p + 1], rgba[p + 2]) | 0;
       data[colours + o] = a;
     }
   }
-  const cb = (224 / 255) / 1.8556;
-  const cr = (224 / 255) / 1.5748;
   const row = width * 4;
   for (let j = 0; j < rows / 2; j++) {
     for (let i = 0; i < width / 2; i++) {
@@ -47,9 +44,8 @@ export function toPlanes(rgba: Uint8Array, width: number, rows: number, y: numbe
       const r = (rgba[p] * a0 + rgba[q] * a1 + rgba[p + row] * a2 + rgba[q + row] * a3) / a;
       const g = (rgba[p + 1] * a0 + rgba[q + 1] * a1 + rgba[p + row + 1] * a2 + rgba[q + row + 1] * a3) / a;
       const b = (rgba[p + 2] * a0 + rgba[q + 2] * a1 + rgba[p + row + 2] * a2 + rgba[q + row + 2] * a3) / a;
-      const yl = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-      data[at] = (128.5 + cb * (b - yl)) | 0;
-      data[at + chroma] = (128.5 + cr * (r - yl)) | 0;
+      data[at] = cbOf(r, g, b) | 0;
+      data[at + chroma] = crOf(r, g, b) | 0;
       data[colours + at] = (a + 2) >> 2;
     }
   }

@@ -5,7 +5,7 @@ import type { CuePlanes } from './warp.js';
 import { FramePainter } from './warp.js';
 
 /**
- * One part's frames, as data (src/media/parts.ts plans it, src/media/render.ts feeds its encoder): the run
+ * One part's frames, as data (src/media/parts.ts plans it, src/media/run-render.ts feeds its encoder): the run
  * of items it covers, what each picture does (a scene's Ken Burns move on its own clock, or a card held
  * still), and the cues laid over frames on the video's clock.
  */

@@ -33,28 +33,32 @@ export async function plateFrame(file: string, w: number, h: number): Promise<Ui
   return toYuv420(frame, w, h);
 }
 
+/**
+ * BT.709 limited range from sRGB values (0-255): Y' = 0.2126 R' + 0.7152 G' + 0.0722 B' scaled to 16-235,
+ * Cb and Cr scaled to 16-240, each plus a half so that `| 0` rounds.
+ */
+const [KR, KG, KB] = [0.2126, 0.7152, 0.0722];
+export const lumaOf = (r: number, g: number, b: number) => 16.5 + (219 / 255) * (KR * r + KG * g + KB * b);
+export const cbOf = (r: number, g: number, b: number) => 128.5 + (224 / 255 / 1.8556) * (b - (KR * r + KG * g + KB * b));
+export const crOf = (r: number, g: number, b: number) => 128.5 + (224 / 255 / 1.5748) * (r - (KR * r + KG * g + KB * b));
+
 /** Packed sRGB (3 bytes a pixel) to BT.709 limited-range 4:2:0 planes (chroma: the mean of each 2x2). */
 export function toYuv420(rgb: Uint8Array, w: number, h: number): Uint8Array {
   const out = new Uint8Array((w * h * 3) / 2);
   const cw = w / 2;
   const u0 = w * h;
   const v0 = u0 + cw * (h / 2);
-  // Y' = 0.2126 R' + 0.7152 G' + 0.0722 B' scaled to 16-235; Cb, Cr scaled to 16-240
-  const [kr, kg, kb] = [0.2126 * (219 / 255), 0.7152 * (219 / 255), 0.0722 * (219 / 255)];
-  for (let i = 0, p = 0; i < w * h; i++, p += 3) out[i] = (16.5 + kr * rgb[p] + kg * rgb[p + 1] + kb * rgb[p + 2]) | 0;
-  const cb = (224 / 255) / 1.8556 / 4;
-  const cr = (224 / 255) / 1.5748 / 4;
+  for (let i = 0, p = 0; i < w * h; i++, p += 3) out[i] = lumaOf(rgb[p], rgb[p + 1], rgb[p + 2]) | 0;
   for (let y = 0; y < h; y += 2) {
     for (let x = 0; x < w; x += 2) {
       const a = (y * w + x) * 3;
       const b = a + w * 3;
-      const r = rgb[a] + rgb[a + 3] + rgb[b] + rgb[b + 3];
-      const g = rgb[a + 1] + rgb[a + 4] + rgb[b + 1] + rgb[b + 4];
-      const bl = rgb[a + 2] + rgb[a + 5] + rgb[b + 2] + rgb[b + 5];
-      const yl = 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+      const r = (rgb[a] + rgb[a + 3] + rgb[b] + rgb[b + 3]) / 4;
+      const g = (rgb[a + 1] + rgb[a + 4] + rgb[b + 1] + rgb[b + 4]) / 4;
+      const bl = (rgb[a + 2] + rgb[a + 5] + rgb[b + 2] + rgb[b + 5]) / 4;
       const at = (y >> 1) * cw + (x >> 1);
-      out[u0 + at] = (128.5 + cb * (bl - yl)) | 0;
-      out[v0 + at] = (128.5 + cr * (r - yl)) | 0;
+      out[u0 + at] = cbOf(r, g, bl) | 0;
+      out[v0 + at] = crOf(r, g, bl) | 0;
     }
   }
   return out;
